@@ -1,0 +1,24 @@
+using Microsoft.ML.Shira.Masks;
+
+namespace Microsoft.ML.Shira.Adapters.Injection;
+
+/// <summary>Where and how large a SHiRA adapter is.</summary>
+public sealed class ShiraInjectionOptions
+{
+    /// <summary>Module names to adapt (PEFT <c>target_modules</c> semantics: exact path or path suffix after a dot).</summary>
+    public IList<string> TargetModules { get; set; } = new List<string>();
+
+    /// <summary>Optional regular expression that must match a whole module path.</summary>
+    public string? TargetModulesPattern { get; set; }
+
+    /// <summary>Module names never adapted even when they match.</summary>
+    public IList<string> ExcludeModules { get; set; } = new List<string>();
+
+    /// <summary>Trainable entries per matrix; default 1%.</summary>
+    public ShiraBudget Budget { get; set; } = ShiraBudget.Default;
+
+    /// <summary>α applied to the sparse update (PEFT: 1.0).</summary>
+    public double Scaling { get; set; } = 1.0;
+
+    internal TargetModuleMatcher CreateMatcher() => new(TargetModules, TargetModulesPattern, ExcludeModules);
+}

@@ -1,0 +1,123 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Adapters.Layers;
+
+/// <summary>
+/// A frozen <see cref="Linear"/> plus a SHiRA sparse update: <c>y = x (W + α·scatter(values))ᵀ + b</c>.
+/// Only <c>shira_weight</c> (the k values) is trainable; the indices are fixed. The base weight and bias keep
+/// their Hugging Face names (<c>weight</c>, <c>bias</c>), so the state dict of a wrapped model still matches its checkpoint.
+/// </summary>
+public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter? bias;
+    private readonly Parameter shira_weight;
+    private readonly Tensor shira_indices;
+
+    /// <summary>Wraps <paramref name="baseLayer"/>; freezes its weight and bias.</summary>
+    /// <param name="baseLayer">The layer to adapt; its parameters are shared, not copied.</param>
+    /// <param name="flatIndices">Distinct row-major positions in <c>[out, in]</c> (int64, shape [k]).</param>
+    /// <param name="scaling">α applied to the sparse update (PEFT uses 1.0).</param>
+    /// <param name="initialValues">Initial values (shape [k]); zeros when null, so the wrapped layer starts equal to the base.</param>
+    public ShiraLinear(Linear baseLayer, Tensor flatIndices, double scaling = 1.0, Tensor? initialValues = null)
+        : base(nameof(ShiraLinear))
+    {
+        ArgumentNullException.ThrowIfNull(baseLayer);
+        ArgumentNullException.ThrowIfNull(flatIndices);
+        if (flatIndices.dim() != 1 || flatIndices.dtype != ScalarType.Int64)
+            throw new ArgumentException($"SHiRA indices must be a 1-D int64 tensor; got {flatIndices.dtype} of shape [{string.Join(", ", flatIndices.shape)}].", nameof(flatIndices));
+
+        weight = baseLayer.weight ?? throw new ArgumentException("The base Linear has no weight.", nameof(baseLayer));
+        bias = baseLayer.bias;
+        weight.requires_grad = false;
+        if (bias is not null)
+            bias.requires_grad = false;
+
+        OutFeatures = weight.shape[0];
+        InFeatures = weight.shape[1];
+        long k = flatIndices.shape[0];
+        if (k > 0)
+        {
+            long min = flatIndices.min().item<long>(), max = flatIndices.max().item<long>();
+            if (min < 0 || max >= OutFeatures * InFeatures)
+                throw new ArgumentOutOfRangeException(nameof(flatIndices), $"SHiRA index range [{min}, {max}] is outside the [{OutFeatures}, {InFeatures}] weight.");
+        }
+
+        shira_indices = flatIndices.to(weight.device).detach().clone();
+        using (no_grad())
+        {
+            var values = initialValues is null
+                ? zeros(k, dtype: weight.dtype, device: weight.device)
+                : initialValues.detach().to(weight.dtype, weight.device).clone();
+            if (values.shape.Length != 1 || values.shape[0] != k)
+                throw new ArgumentException($"Initial values have shape [{string.Join(", ", values.shape)}]; expected [{k}].", nameof(initialValues));
+            shira_weight = new Parameter(values, requires_grad: true);
+        }
+        Scaling = scaling;
+        // Non-persistent: the indices travel in adapter files, not in the model's state dict (which must match the checkpoint).
+        register_buffer(nameof(shira_indices), shira_indices, persistent: false);
+        RegisterComponents();
+    }
+
+    /// <summary>Columns of the weight.</summary>
+    public long InFeatures { get; }
+
+    /// <summary>Rows of the weight.</summary>
+    public long OutFeatures { get; }
+
+    /// <summary>α applied to the sparse update.</summary>
+    public double Scaling { get; set; }
+
+    /// <summary>The frozen base weight <c>[out, in]</c>.</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>The frozen bias, if any.</summary>
+    public Parameter? Bias => bias;
+
+    /// <summary>The k trainable values.</summary>
+    public Parameter Values => shira_weight;
+
+    /// <summary>The k fixed row-major positions.</summary>
+    public Tensor FlatIndices => shira_indices;
+
+    /// <summary>Number of trainable entries.</summary>
+    public long TrainableCount => shira_weight.shape[0];
+
+    /// <summary>The effective weight <c>W + α·scatter(values)</c>; gradients flow to the values.</summary>
+    public Tensor EffectiveWeight()
+    {
+        return weight.flatten().index_add(0, shira_indices, shira_weight, Scaling).view(weight.shape);
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return nn.functional.linear(input, EffectiveWeight(), bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The trained update as adapter data (values scaled by α), for the layer at <paramref name="modulePath"/>.</summary>
+    public SparseAdapterLayer ToAdapterLayer(string modulePath)
+    {
+        using var scope = NewDisposeScope();
+        long[] flat = shira_indices.cpu().data<long>().ToArray();
+        float[] values = (shira_weight.detach() * Scaling).to(ScalarType.Float32).cpu().data<float>().ToArray();
+        return SparseAdapterLayer.FromFlatIndices(modulePath, OutFeatures, InFeatures, flat, values);
+    }
+
+    /// <summary>Writes <c>W + α·S</c> into the base weight in place and returns the plain <see cref="Linear"/> holding it.</summary>
+    public Linear MergeAndUnload()
+    {
+        using (no_grad())
+        {
+            using var flat = weight.view(-1);
+            flat.index_add_(0, shira_indices, shira_weight.detach(), Scaling);
+        }
+        return nn.Linear(weight, bias);
+    }
+
+    /// <summary>Returns the plain base <see cref="Linear"/> without the update.</summary>
+    public Linear Unload() => nn.Linear(weight, bias);
+}

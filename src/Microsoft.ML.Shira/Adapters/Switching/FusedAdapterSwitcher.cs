@@ -1,0 +1,221 @@
+using Microsoft.ML.Shira.Adapters.Fusion;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Adapters.Switching;
+
+/// <summary>
+/// Switches SHiRA adapters on a live model in fused mode: activating writes <c>W_base + α·S</c> at the k indices of each
+/// layer after stashing the k original values; deactivating writes the stash back. Both cost O(k), never O(in·out),
+/// and restore the base weights bit for bit. Inference then costs exactly what the base model costs.
+/// Not thread-safe: callers that switch while others run the model must serialize (see the ML.NET transformer).
+/// </summary>
+public sealed class FusedAdapterSwitcher : IDisposable
+{
+    private readonly Dictionary<string, Parameter> _weights = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SparseAdapter> _adapters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (List<PreparedLayer> Layers, double Alpha)> _prepared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _baseFingerprints = new(StringComparer.Ordinal);
+    private List<(PreparedLayer Layer, Tensor Stash)>? _stash;
+    private List<PreparedLayer>? _fusedLayers;
+    private bool _disposed;
+
+    /// <summary>Attaches to every 2-D <c>weight</c> of <paramref name="model"/> (Linear layers by Hugging Face module path).</summary>
+    public FusedAdapterSwitcher(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (name.EndsWith(".weight", StringComparison.Ordinal) && parameter.dim() == 2)
+                _weights[name[..^".weight".Length]] = parameter;
+        }
+    }
+
+    /// <summary>Registered adapters by name.</summary>
+    public IReadOnlyDictionary<string, SparseAdapter> Adapters => _adapters;
+
+    /// <summary>Adapters currently fused into the weights, with their α (empty when the model is at its base weights).</summary>
+    public IReadOnlyList<(string Name, double Alpha)> Active { get; private set; } = Array.Empty<(string, double)>();
+
+    /// <summary>
+    /// Registers an adapter: checks that every layer exists with the right shape, that indices are distinct, and (when the
+    /// adapter carries a base fingerprint) that it was trained on these base weights; prepares its tensors once.
+    /// </summary>
+    /// <exception cref="ArgumentException">Name taken, unknown layer, shape mismatch, duplicate indices.</exception>
+    /// <exception cref="InvalidOperationException">The adapter was trained for a different base model.</exception>
+    public void Register(SparseAdapter adapter)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(adapter);
+        if (_adapters.ContainsKey(adapter.Name))
+            throw new ArgumentException($"An adapter named '{adapter.Name}' is already registered.", nameof(adapter));
+        Validate(adapter);
+        _adapters[adapter.Name] = adapter;
+    }
+
+    /// <summary>Unregisters an adapter (deactivating it first if active).</summary>
+    public bool Unregister(string name)
+    {
+        ThrowIfDisposed();
+        if (!_adapters.ContainsKey(name))
+            return false;
+        if (Active.Any(a => a.Name == name))
+            Deactivate();
+        _adapters.Remove(name);
+        if (_prepared.Remove(name, out var prepared))
+            prepared.Layers.ForEach(l => l.Dispose());
+        return true;
+    }
+
+    /// <summary>Fuses one adapter with weight α into the model (deactivating whatever was active).</summary>
+    public void Activate(string name, double alpha = 1.0)
+    {
+        ThrowIfDisposed();
+        var layers = Prepare(name, alpha);
+        Deactivate();
+        Scatter(layers);
+        Active = new[] { (name, alpha) };
+    }
+
+    /// <summary>Fuses several adapters <c>W = W_base + Σ αᵢ·Sᵢ</c> (overlapping entries summed).</summary>
+    public void Activate(IReadOnlyList<(string Name, double Alpha)> adapters)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(adapters);
+        if (adapters.Count == 1)
+        {
+            Activate(adapters[0].Name, adapters[0].Alpha);
+            return;
+        }
+        var combined = AdapterFusion.Combine("fused", adapters.Select(a => (Get(a.Name), a.Alpha)).ToList());
+        var layers = PrepareLayers(combined, 1.0);
+        Deactivate();
+        _fusedLayers = layers;
+        Scatter(layers);
+        Active = adapters.ToArray();
+    }
+
+    /// <summary>Restores the base weights bit for bit (no-op when nothing is active).</summary>
+    public void Deactivate()
+    {
+        ThrowIfDisposed();
+        if (_stash is null)
+            return;
+        using (no_grad())
+        {
+            foreach (var (layer, stash) in _stash)
+            {
+                using var flat = _weights[layer.ModulePath].view(-1);
+                flat.index_put_(stash, layer.Indices);
+                stash.Dispose();
+            }
+        }
+        _stash = null;
+        _fusedLayers?.ForEach(l => l.Dispose());
+        _fusedLayers = null;
+        Active = Array.Empty<(string, double)>();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        Deactivate();
+        foreach (var prepared in _prepared.Values)
+            prepared.Layers.ForEach(l => l.Dispose());
+        _prepared.Clear();
+        _disposed = true;
+    }
+
+    private void Scatter(List<PreparedLayer> layers)
+    {
+        var stashes = new List<(PreparedLayer, Tensor)>(layers.Count);
+        using (no_grad())
+        {
+            foreach (var layer in layers)
+            {
+                using var flat = _weights[layer.ModulePath].view(-1);
+                var stash = flat.index_select(0, layer.Indices);
+                using var updated = stash + layer.Delta;
+                flat.index_put_(updated, layer.Indices);
+                stashes.Add((layer, stash));
+            }
+        }
+        _stash = stashes;
+    }
+
+    private List<PreparedLayer> Prepare(string name, double alpha)
+    {
+        if (_prepared.TryGetValue(name, out var prepared) && prepared.Alpha == alpha)
+            return prepared.Layers;
+        var layers = PrepareLayers(Get(name), alpha);
+        if (prepared.Layers is not null)
+        {
+            if (Active.Any(a => a.Name == name))
+                Deactivate();
+            prepared.Layers.ForEach(l => l.Dispose());
+        }
+        _prepared[name] = (layers, alpha);
+        return layers;
+    }
+
+    private List<PreparedLayer> PrepareLayers(SparseAdapter adapter, double alpha)
+    {
+        var layers = new List<PreparedLayer>(adapter.Layers.Count);
+        foreach (var layer in adapter.Layers.Values)
+        {
+            var weight = _weights[layer.ModulePath];
+            var indices = tensor(layer.FlatIndices(), device: weight.device);
+            using var values = tensor(layer.Values);
+            var delta = (alpha == 1.0 ? values.clone() : values * alpha).to(weight.dtype, weight.device);
+            layers.Add(new PreparedLayer(layer.ModulePath, indices, delta));
+        }
+        return layers;
+    }
+
+    private SparseAdapter Get(string name) =>
+        _adapters.TryGetValue(name, out var adapter)
+            ? adapter
+            : throw new KeyNotFoundException($"No adapter named '{name}' is registered. Registered: {string.Join(", ", _adapters.Keys.DefaultIfEmpty("(none)"))}.");
+
+    private void Validate(SparseAdapter adapter)
+    {
+        foreach (var layer in adapter.Layers.Values)
+        {
+            if (!_weights.TryGetValue(layer.ModulePath, out var weight))
+                throw new ArgumentException($"Adapter '{adapter.Name}' adapts '{layer.ModulePath}', which this model does not have. " +
+                    $"Some layers it has: {string.Join(", ", _weights.Keys.Take(6))}.");
+            if (weight.shape[0] != layer.OutFeatures || weight.shape[1] != layer.InFeatures)
+                throw new ArgumentException($"Adapter '{adapter.Name}' expects '{layer.ModulePath}' to be [{layer.OutFeatures}, {layer.InFeatures}] but the model's weight is [{weight.shape[0]}, {weight.shape[1]}]; it was trained for a different base model.");
+            if (!weight.is_contiguous())
+                throw new ArgumentException($"The weight of '{layer.ModulePath}' is not contiguous; fused switching needs contiguous weights.");
+            var sorted = layer.FlatIndices();
+            Array.Sort(sorted);
+            for (int i = 1; i < sorted.Length; i++)
+            {
+                if (sorted[i] == sorted[i - 1])
+                    throw new ArgumentException($"Adapter '{adapter.Name}', layer '{layer.ModulePath}': position {sorted[i]} appears twice.");
+            }
+        }
+
+        string? expected = adapter.Metadata.BaseModelFingerprint;
+        if (string.IsNullOrEmpty(expected))
+            return;
+        string key = string.Join("|", adapter.Layers.Keys.Order(StringComparer.Ordinal));
+        if (!_baseFingerprints.TryGetValue(key, out string? actual))
+        {
+            var active = Active;
+            Deactivate();
+            actual = BaseModelFingerprint.Compute(adapter.Layers.Keys.Select(p => new KeyValuePair<string, Tensor>(p, _weights[p])));
+            _baseFingerprints[key] = actual;
+            if (active.Count > 0)
+                Activate(active);
+        }
+        if (!string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Adapter '{adapter.Name}' was trained on a different base model (base weight fingerprint {expected[..12]}…, this model {actual[..12]}…). " +
+                "Load the base model it was trained on, or clear its BaseModelFingerprint to apply it anyway.");
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

@@ -1,0 +1,240 @@
+using System.Text.Json;
+using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.Masks;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Checkpoints.Peft;
+
+/// <summary>
+/// Reads and writes SHiRA adapters in Hugging Face PEFT's format: <c>adapter_model.safetensors</c> with
+/// <c>base_model.model.&lt;path&gt;.shira_weight</c> ([N] float) and <c>.shira_indices</c> ([2, N] int32; int64 and the
+/// float32 written on Windows are accepted) per layer, plus <c>adapter_config.json</c>. Our extras (name, layer shapes,
+/// base fingerprint, budget, library version) travel in the safetensors <c>__metadata__</c>, which PEFT ignores.
+/// </summary>
+public static class PeftShiraAdapterFile
+{
+    /// <summary>File name of the weights.</summary>
+    public const string WeightsFileName = "adapter_model.safetensors";
+
+    /// <summary>File name of the configuration.</summary>
+    public const string ConfigFileName = "adapter_config.json";
+
+    private const string KeyPrefix = "base_model.model.";
+    private const string ValuesSuffix = ".shira_weight";
+    private const string IndicesSuffix = ".shira_indices";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>Writes the adapter into <paramref name="directory"/> (created if missing); each file is written atomically.</summary>
+    public static void Save(SparseAdapter adapter, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var meta = adapter.Metadata;
+
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var layer in adapter.Layers.Values)
+            {
+                var indices = new int[2 * layer.Count];
+                layer.Rows.CopyTo(indices, 0);
+                layer.Columns.CopyTo(indices, layer.Count);
+                tensors[KeyPrefix + layer.ModulePath + ValuesSuffix] = tensor(layer.Values);
+                tensors[KeyPrefix + layer.ModulePath + IndicesSuffix] = tensor(indices).view(2, layer.Count);
+            }
+            var shapes = adapter.Layers.Values.ToDictionary(l => l.ModulePath, l => new[] { l.OutFeatures, l.InFeatures });
+            var metadata = new Dictionary<string, string>
+            {
+                ["format"] = "pt",
+                ["shira.name"] = adapter.Name,
+                ["shira.shapes"] = JsonSerializer.Serialize(shapes),
+                ["shira.mask_type"] = meta.MaskType.ToString(),
+                ["shira.sparsity"] = meta.Sparsity.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["shira.rank"] = meta.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["shira.dtype"] = meta.DType,
+                ["shira.library_version"] = meta.LibraryVersion,
+            };
+            if (meta.BaseModelFingerprint is not null)
+                metadata["shira.base_fingerprint"] = meta.BaseModelFingerprint;
+            SafetensorsWriter.Write(Path.Combine(directory, WeightsFileName), tensors, metadata);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+                t.Dispose();
+        }
+
+        var first = adapter.Layers.Values.FirstOrDefault();
+        var config = new PeftAdapterConfig
+        {
+            R = meta.Rank > 0 ? meta.Rank : first is null ? 0 : (int)Math.Max(1, Math.Round((double)first.Count / (first.OutFeatures + first.InFeatures))),
+            MaskType = ToPeftMaskName(meta.MaskType),
+            RandomSeed = meta.Seed,
+            TargetModules = meta.TargetModules.ToList(),
+            BaseModelNameOrPath = meta.BaseModelName,
+            TaskType = meta.TaskType,
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), JsonSerializer.Serialize(config, Json));
+    }
+
+    /// <summary>
+    /// Reads an adapter. Layer shapes come from our metadata or, for adapters written by Python PEFT, from
+    /// <paramref name="shapeOf"/> (module path → [out, in], e.g. from the base model).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <exception cref="ShiraFormatException">A file is corrupt, truncated or inconsistent; the message names file and tensor.</exception>
+    public static SparseAdapter Load(string directory, string? name = null, Func<string, (long Out, long In)?>? shapeOf = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        string weightsPath = Path.Combine(directory, WeightsFileName);
+        string configPath = Path.Combine(directory, ConfigFileName);
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"PEFT adapter folder '{directory}' has no {ConfigFileName}.", configPath);
+        var config = ReadConfig(configPath);
+        var file = SafetensorsFile.Open(weightsPath);
+
+        var shapes = ReadShapes(file);
+        var layers = new List<SparseAdapterLayer>();
+        foreach (var key in file.Entries.Keys.Where(k => k.EndsWith(ValuesSuffix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            string stem = key[..^ValuesSuffix.Length];
+            string path = stem.StartsWith(KeyPrefix, StringComparison.Ordinal) ? stem[KeyPrefix.Length..] : stem;
+            string indicesKey = stem + IndicesSuffix;
+            if (!file.Contains(indicesKey))
+                throw new ShiraFormatException($"Adapter file '{weightsPath}': tensor '{key}' has no matching '{indicesKey}'.");
+            float[] values = ReadValues(file, key);
+            var (rows, columns) = ReadIndices(file, indicesKey, values.Length);
+            (long Out, long In)? shape = shapes.TryGetValue(path, out var s) ? (s[0], s[1]) : shapeOf?.Invoke(path);
+            if (shape is null)
+                throw new ShiraFormatException($"Adapter file '{weightsPath}': the shape of layer '{path}' is unknown (no shira.shapes metadata); load it with the base model to supply shapes.");
+            try
+            {
+                layers.Add(new SparseAdapterLayer(path, shape.Value.Out, shape.Value.In, rows, columns, values));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ShiraFormatException($"Adapter file '{weightsPath}', tensor '{indicesKey}': {ex.Message}", ex);
+            }
+        }
+        foreach (var key in file.Entries.Keys.Where(k => k.EndsWith(IndicesSuffix, StringComparison.Ordinal)))
+        {
+            if (!file.Contains(key[..^IndicesSuffix.Length] + ValuesSuffix))
+                throw new ShiraFormatException($"Adapter file '{weightsPath}': tensor '{key}' has no matching values tensor '{key[..^IndicesSuffix.Length] + ValuesSuffix}'.");
+        }
+        if (layers.Count == 0)
+            throw new ShiraFormatException($"Adapter file '{weightsPath}' holds no SHiRA tensors (*{ValuesSuffix}).");
+
+        var md = file.Metadata;
+        var metadata = new AdapterMetadata
+        {
+            MaskType = md.TryGetValue("shira.mask_type", out var mt) && Enum.TryParse<MaskType>(mt, out var parsed) ? parsed : FromPeftMaskName(config.MaskType),
+            Rank = md.TryGetValue("shira.rank", out var rank) ? int.Parse(rank, System.Globalization.CultureInfo.InvariantCulture) : config.R,
+            Sparsity = md.TryGetValue("shira.sparsity", out var sp) ? double.Parse(sp, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            Seed = config.RandomSeed ?? 0,
+            TargetModules = config.TargetModules ?? new List<string>(),
+            BaseModelName = config.BaseModelNameOrPath,
+            BaseModelFingerprint = md.GetValueOrDefault("shira.base_fingerprint"),
+            TaskType = config.TaskType,
+            DType = md.GetValueOrDefault("shira.dtype") ?? file.Entries.Values.First(e => e.Name.EndsWith(ValuesSuffix, StringComparison.Ordinal)).DType,
+            LibraryVersion = md.GetValueOrDefault("shira.library_version") ?? "peft",
+        };
+        string adapterName = name ?? md.GetValueOrDefault("shira.name") ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        return new SparseAdapter(adapterName, layers, metadata);
+    }
+
+    /// <summary>Reads an adapter, taking layer shapes from the 2-D weights of <paramref name="baseModel"/>.</summary>
+    public static SparseAdapter Load(string directory, nn.Module baseModel, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseModel);
+        var shapes = baseModel.named_parameters()
+            .Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal) && p.parameter.dim() == 2)
+            .ToDictionary(p => p.name[..^".weight".Length], p => (p.parameter.shape[0], p.parameter.shape[1]));
+        return Load(directory, name, path => shapes.TryGetValue(path, out var s) ? s : null);
+    }
+
+    private static PeftAdapterConfig ReadConfig(string path)
+    {
+        PeftAdapterConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<PeftAdapterConfig>(File.ReadAllText(path));
+        }
+        catch (JsonException ex)
+        {
+            throw new ShiraFormatException($"Adapter config '{path}' is not valid JSON: {ex.Message}", ex);
+        }
+        if (config is null || !string.Equals(config.PeftType, "SHIRA", StringComparison.OrdinalIgnoreCase))
+            throw new ShiraFormatException($"Adapter config '{path}' has peft_type '{config?.PeftType}'; only SHIRA adapters are supported.");
+        return config;
+    }
+
+    private static Dictionary<string, long[]> ReadShapes(SafetensorsFile file)
+    {
+        if (!file.Metadata.TryGetValue("shira.shapes", out var json))
+            return new Dictionary<string, long[]>();
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, long[]>>(json) ?? new Dictionary<string, long[]>();
+        }
+        catch (JsonException ex)
+        {
+            throw new ShiraFormatException($"Adapter file '{file.Source}': metadata 'shira.shapes' is corrupt: {ex.Message}", ex);
+        }
+    }
+
+    private static float[] ReadValues(SafetensorsFile file, string key)
+    {
+        var entry = file.GetEntry(key);
+        if (entry.Shape.Length != 1)
+            throw new ShiraFormatException($"Adapter file '{file.Source}': tensor '{key}' has shape [{string.Join(", ", entry.Shape)}]; expected [N].");
+        if (entry.DType is not ("F32" or "F16" or "BF16" or "F64"))
+            throw new ShiraFormatException($"Adapter file '{file.Source}': tensor '{key}' has dtype {entry.DType}; expected a float type.");
+        using var values = file.GetTensor(key);
+        using var f32 = values.to(ScalarType.Float32);
+        return f32.data<float>().ToArray();
+    }
+
+    private static (int[] Rows, int[] Columns) ReadIndices(SafetensorsFile file, string key, int count)
+    {
+        var entry = file.GetEntry(key);
+        if (entry.Shape.Length != 2 || entry.Shape[0] != 2 || entry.Shape[1] != count)
+            throw new ShiraFormatException($"Adapter file '{file.Source}': tensor '{key}' has shape [{string.Join(", ", entry.Shape)}]; expected [2, {count}] to match its values.");
+        using var raw = file.GetTensor(key);
+        long[] flat;
+        switch (entry.DType)
+        {
+            case "I32":
+            case "I64":
+                using (var i64 = raw.to(ScalarType.Int64))
+                    flat = i64.data<long>().ToArray();
+                break;
+            case "F32":
+                // PEFT on Windows writes the indices as float32.
+                float[] floats = raw.data<float>().ToArray();
+                if (floats.Any(f => f != MathF.Round(f) || f < 0))
+                    throw new ShiraFormatException($"Adapter file '{file.Source}': float tensor '{key}' holds non-integer indices.");
+                flat = floats.Select(f => (long)f).ToArray();
+                break;
+            default:
+                throw new ShiraFormatException($"Adapter file '{file.Source}': tensor '{key}' has dtype {entry.DType}; expected I32, I64 or F32 indices.");
+        }
+        if (flat.Any(v => v < 0 || v > int.MaxValue))
+            throw new ShiraFormatException($"Adapter file '{file.Source}': tensor '{key}' holds negative or out-of-range indices.");
+        return (flat.Take(count).Select(v => (int)v).ToArray(), flat.Skip(count).Select(v => (int)v).ToArray());
+    }
+
+    private static string ToPeftMaskName(MaskType type) => type switch
+    {
+        MaskType.Random => "random",
+        MaskType.Struct => "struct",
+        MaskType.WeightMagnitude => "weight_magnitude",
+        MaskType.Gradient => "gradient",
+        MaskType.Snip => "snip",
+        _ => type.ToString().ToLowerInvariant(),
+    };
+
+    private static MaskType FromPeftMaskName(string name) =>
+        Enum.GetValues<MaskType>().FirstOrDefault(t => ToPeftMaskName(t) == name, MaskType.Random);
+}
