@@ -13,7 +13,7 @@ public sealed class InjectionTests
     {
         var model = new TinyTransformer(hidden: 32, layers: 2);
         var options = new ShiraInjectionOptions { TargetModules = { "query", "value", "fc2" } };
-        var injection = ShiraInjector.Inject(model, options, new TestRandomMask(1));
+        var injection = ShiraInjector.Inject(model, options, new RandomMask(1));
 
         CollectionAssert.AreEquivalent(
             new[] { "layer.0.query", "layer.0.value", "layer.0.mlp.fc2", "layer.1.query", "layer.1.value", "layer.1.mlp.fc2" },
@@ -35,7 +35,7 @@ public sealed class InjectionTests
     {
         var model = new TinyTransformer();
         var before = model.state_dict().Keys.ToHashSet();
-        ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query", "key" } }, new TestRandomMask(2));
+        ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query", "key" } }, new RandomMask(2));
         var after = model.state_dict().Keys.ToHashSet();
         Assert.IsTrue(before.IsSubsetOf(after));
         CollectionAssert.AreEquivalent(
@@ -48,7 +48,7 @@ public sealed class InjectionTests
     {
         var model = new TinyTransformer(hidden: 32);
         var options = new ShiraInjectionOptions { TargetModulesPattern = @"layer\.1\.(query|dense)", Budget = ShiraBudget.FromRank(2) };
-        var injection = ShiraInjector.Inject(model, options, new TestRandomMask(1));
+        var injection = ShiraInjector.Inject(model, options, new RandomMask(1));
         CollectionAssert.AreEquivalent(new[] { "layer.1.query", "layer.1.dense" }, injection.Layers.Select(l => l.ModulePath).ToArray());
         Assert.AreEqual(2 * 2 * (32 + 32), injection.TrainableParameters);
     }
@@ -58,12 +58,12 @@ public sealed class InjectionTests
     {
         var model = new TinyTransformer();
         var none = Assert.ThrowsExactly<InvalidOperationException>(() =>
-            ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "q_proj" } }, new TestRandomMask(1)));
+            ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "q_proj" } }, new RandomMask(1)));
         StringAssert.Contains(none.Message, "q_proj");
         StringAssert.Contains(none.Message, "layer.0");
 
         var typed = Assert.ThrowsExactly<InvalidOperationException>(() =>
-            ShiraInjector.Inject(new TinyTransformer(), new ShiraInjectionOptions { TargetModules = { "classifier" } }, new TestRandomMask(1)));
+            ShiraInjector.Inject(new TinyTransformer(), new ShiraInjectionOptions { TargetModules = { "classifier" } }, new RandomMask(1)));
         StringAssert.Contains(typed.Message, "Module<Tensor, Tensor>");
     }
 
@@ -72,7 +72,7 @@ public sealed class InjectionTests
     {
         using var scope = NewDisposeScope();
         var model = new TinyTransformer();
-        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query", "fc1" } }, new TestRandomMask(5));
+        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query", "fc1" } }, new RandomMask(5));
         using (no_grad())
         {
             foreach (var p in injection.Parameters())

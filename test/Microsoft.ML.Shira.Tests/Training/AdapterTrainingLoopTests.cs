@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.Masks;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Tests.Adapters;
 using Microsoft.ML.Shira.Training;
@@ -15,7 +16,7 @@ public sealed class AdapterTrainingLoopTests
         var batches = MakeBatches(model, count: 12);
         var baseline = AdapterTestData.Snapshot(model);
 
-        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query", "key", "value", "dense", "fc1", "fc2" } }, new TestRandomMask(3));
+        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query", "key", "value", "dense", "fc1", "fc2" } }, new RandomMask(3));
         double before = MeanLoss(model, batches);
         var options = new AdapterTrainingOptions { LearningRate = 0.05, Epochs = 15, WeightDecay = 0.1, ConstantLearningRate = true };
         var steps = new List<TrainingStep>();
@@ -61,7 +62,7 @@ public sealed class AdapterTrainingLoopTests
         frozen.requires_grad = false;
         Assert.ThrowsExactly<ArgumentException>(() => AdapterTrainingLoop.Run(new[] { frozen }, batches, b => model.call(b.X).sum()));
 
-        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query" } }, new TestRandomMask(1));
+        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = { "query" } }, new RandomMask(1));
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsExactly<OperationCanceledException>(() =>
