@@ -1,0 +1,57 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Bert;
+
+/// <summary>
+/// Hugging Face's <c>BertEmbeddings</c>: word + absolute position + token type embeddings, then LayerNorm and dropout.
+/// Submodules: <c>word_embeddings</c>, <c>position_embeddings</c>, <c>token_type_embeddings</c>, <c>LayerNorm</c>.
+/// Position ids are <c>0..T-1</c>, computed on the fly (no <c>position_ids</c> buffer).
+/// </summary>
+public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
+{
+    // Field names are the Hugging Face submodule names (RegisterComponents uses them).
+#pragma warning disable IDE1006 // Naming styles
+    private readonly Embedding word_embeddings;
+    private readonly Embedding position_embeddings;
+    private readonly Embedding token_type_embeddings;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates randomly initialized embeddings for <paramref name="config"/>.</summary>
+    public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        word_embeddings = nn.Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
+        position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
+        token_type_embeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
+        dropout = nn.Dropout(config.HiddenDropoutProb);
+        MaxPositions = config.MaxPositionEmbeddings;
+        RegisterComponents();
+    }
+
+    /// <summary>Longest sequence the position table covers.</summary>
+    public int MaxPositions { get; }
+
+    /// <summary>Embeds <c>[B, T]</c> token ids (int64) into <c>[B, T, hidden]</c>.</summary>
+    /// <param name="inputIds">Token ids, <c>[B, T]</c>.</param>
+    /// <param name="tokenTypeIds">Segment ids, <c>[B, T]</c>; all zeros when null.</param>
+    public override Tensor forward(Tensor inputIds, Tensor? tokenTypeIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        if (inputIds.dim() != 2)
+            throw new ArgumentException($"input_ids must be [batch, sequence]; got shape [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
+        long length = inputIds.shape[1];
+        if (length > MaxPositions)
+            throw new ArgumentException($"Sequence length {length} exceeds max_position_embeddings ({MaxPositions}).", nameof(inputIds));
+
+        using var scope = NewDisposeScope();
+        var positions = arange(length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        var types = tokenTypeIds ?? zeros_like(inputIds);
+        var sum = word_embeddings.call(inputIds) + token_type_embeddings.call(types) + position_embeddings.call(positions);
+        return dropout.call(LayerNorm.call(sum)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,141 @@
+using Microsoft.ML.Shira.Models.StateDict;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Bert;
+
+/// <summary>
+/// A BERT-family encoder (Hugging Face's <c>BertModel</c> without the pooler) built from TorchSharp modules whose
+/// parameter names are exactly Hugging Face's: <c>embeddings.word_embeddings.weight</c>,
+/// <c>encoder.layer.0.attention.self.query.weight</c>, … . Returns the last hidden state; see
+/// <see cref="SentencePooling"/> for sentence embeddings.
+/// </summary>
+public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>
+{
+#pragma warning disable IDE1006 // Naming styles
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates a randomly initialized encoder (call <see cref="LoadWeights"/> to load a checkpoint).</summary>
+    /// <exception cref="ArgumentException">The configuration is invalid.</exception>
+    public BertModel(BertConfig config) : base(nameof(BertModel))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config);
+        RegisterComponents();
+    }
+
+    /// <summary>The hyper-parameters the encoder was built with.</summary>
+    public BertConfig Config { get; }
+
+    /// <summary>The embedding block (<c>embeddings</c>).</summary>
+    public BertEmbeddings Embeddings => embeddings;
+
+    /// <summary>The transformer stack (<c>encoder</c>).</summary>
+    public BertEncoder Encoder => encoder;
+
+    /// <summary>Encodes a batch of token ids.</summary>
+    /// <param name="inputIds">Token ids, int64 <c>[B, T]</c>.</param>
+    /// <param name="attentionMask">1 for real tokens, 0 for padding, <c>[B, T]</c> (any numeric or bool dtype).</param>
+    /// <param name="tokenTypeIds">Segment ids, int64 <c>[B, T]</c>; all zeros when null.</param>
+    /// <returns>The last hidden state, <c>[B, T, hidden]</c>.</returns>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        if (!attentionMask.shape.AsSpan().SequenceEqual(inputIds.shape))
+            throw new ArgumentException(
+                $"attention_mask shape {StateDictLoader.FormatShape(attentionMask.shape)} differs from input_ids shape {StateDictLoader.FormatShape(inputIds.shape)}.",
+                nameof(attentionMask));
+        if (tokenTypeIds is not null && !tokenTypeIds.shape.AsSpan().SequenceEqual(inputIds.shape))
+            throw new ArgumentException(
+                $"token_type_ids shape {StateDictLoader.FormatShape(tokenTypeIds.shape)} differs from input_ids shape {StateDictLoader.FormatShape(inputIds.shape)}.",
+                nameof(tokenTypeIds));
+
+        using var scope = NewDisposeScope();
+        var hidden = embeddings.call(inputIds, tokenTypeIds);
+        var bias = AttentionBias(attentionMask, hidden.dtype);
+        return encoder.call(hidden, bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Encodes a batch of single sentences (token type ids all zero).</summary>
+    /// <param name="inputIds">Token ids, int64 <c>[B, T]</c>.</param>
+    /// <param name="attentionMask">1 for real tokens, 0 for padding, <c>[B, T]</c>.</param>
+    /// <returns>The last hidden state, <c>[B, T, hidden]</c>.</returns>
+    public Tensor forward(Tensor inputIds, Tensor attentionMask) => call(inputIds, attentionMask, null);
+
+    /// <summary>
+    /// Turns a <c>[B, T]</c> 1/0 mask into the additive attention-score bias <c>[B, 1, 1, T]</c>:
+    /// 0 where the key is visible and the lowest finite value of <paramref name="dtype"/> where it is padding.
+    /// </summary>
+    public static Tensor AttentionBias(Tensor attentionMask, ScalarType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        using var scope = NewDisposeScope();
+        var visible = attentionMask.to_type(dtype).unsqueeze(1).unsqueeze(2);
+        return visible.neg().add_(1.0).mul_(finfo(dtype).min).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Copies a Hugging Face-named state dict into the encoder. Every parameter must be present with the same shape
+    /// (dtype and device are converted). Tensors a Hugging Face <c>BertModel</c> checkpoint has but this encoder
+    /// deliberately lacks (<c>pooler.*</c>, the <c>embeddings.position_ids</c> / <c>embeddings.token_type_ids</c>
+    /// buffers) are ignored; any other extra tensor is an error. Nothing is changed when an error is thrown.
+    /// The caller keeps ownership of the given tensors.
+    /// </summary>
+    /// <exception cref="StateDictMismatchException">Names every missing, unexpected or shape-mismatched tensor.</exception>
+    public void LoadWeights(IReadOnlyDictionary<string, Tensor> stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        StateDictLoader.Load(this, stateDict, IsIgnorableCheckpointTensor);
+    }
+
+    /// <summary>True for checkpoint tensors that <see cref="LoadWeights"/> skips silently.</summary>
+    public static bool IsIgnorableCheckpointTensor(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name is "embeddings.position_ids" or "embeddings.token_type_ids" || name.StartsWith("pooler.", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every parameter of an encoder built from <paramref name="config"/>, by Hugging Face name, with its shape
+    /// (Linear weights are <c>[out, in]</c>), in module order.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, long[]>> ParameterShapes(BertConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        long h = config.HiddenSize, i = config.IntermediateSize;
+        var list = new List<KeyValuePair<string, long[]>>
+        {
+            new("embeddings.word_embeddings.weight", [config.VocabSize, h]),
+            new("embeddings.position_embeddings.weight", [config.MaxPositionEmbeddings, h]),
+            new("embeddings.token_type_embeddings.weight", [config.TypeVocabSize, h]),
+            new("embeddings.LayerNorm.weight", [h]),
+            new("embeddings.LayerNorm.bias", [h]),
+        };
+        for (int n = 0; n < config.NumHiddenLayers; n++)
+        {
+            string p = $"encoder.layer.{n}.";
+            foreach (var proj in new[] { "query", "key", "value" })
+            {
+                list.Add(new($"{p}attention.self.{proj}.weight", [h, h]));
+                list.Add(new($"{p}attention.self.{proj}.bias", [h]));
+            }
+            list.Add(new($"{p}attention.output.dense.weight", [h, h]));
+            list.Add(new($"{p}attention.output.dense.bias", [h]));
+            list.Add(new($"{p}attention.output.LayerNorm.weight", [h]));
+            list.Add(new($"{p}attention.output.LayerNorm.bias", [h]));
+            list.Add(new($"{p}intermediate.dense.weight", [i, h]));
+            list.Add(new($"{p}intermediate.dense.bias", [i]));
+            list.Add(new($"{p}output.dense.weight", [h, i]));
+            list.Add(new($"{p}output.dense.bias", [h]));
+            list.Add(new($"{p}output.LayerNorm.weight", [h]));
+            list.Add(new($"{p}output.LayerNorm.bias", [h]));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,38 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Bert;
+
+/// <summary>
+/// Hugging Face's <c>BertSelfOutput</c>: projection of the attention context, dropout, residual add and LayerNorm.
+/// Submodules: <c>dense</c> (a Linear an adapter may replace), <c>LayerNorm</c>.
+/// </summary>
+public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // Naming styles
+    private nn.Module<Tensor, Tensor> dense;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates randomly initialized weights for <paramref name="config"/>.</summary>
+    public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
+        dropout = nn.Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    /// <summary>Returns <c>LayerNorm(dropout(dense(context)) + residual)</c>.</summary>
+    /// <param name="context">Attention context, <c>[B, T, hidden]</c>.</param>
+    /// <param name="residual">The attention block's input, <c>[B, T, hidden]</c>.</param>
+    public override Tensor forward(Tensor context, Tensor residual)
+    {
+        using var scope = NewDisposeScope();
+        var projected = dropout.call(dense.call(context));
+        return LayerNorm.call(projected + residual).MoveToOuterDisposeScope();
+    }
+}

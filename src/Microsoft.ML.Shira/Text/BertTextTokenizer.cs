@@ -1,0 +1,158 @@
+using Microsoft.ML.Tokenizers;
+
+namespace Microsoft.ML.Shira.Text;
+
+/// <summary>
+/// BERT WordPiece tokenization over a <c>vocab.txt</c> (Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>) that turns
+/// texts or text pairs into padded <c>input_ids</c> / <c>attention_mask</c> / <c>token_type_ids</c>:
+/// <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>, truncated to <see cref="MaxLength"/> tokens
+/// (pairs: longest-first, as Hugging Face does).
+/// </summary>
+public sealed class BertTextTokenizer
+{
+    private BertTextTokenizer(BertTokenizer tokenizer, int maxLength)
+    {
+        Tokenizer = tokenizer;
+        MaxLength = maxLength;
+    }
+
+    /// <summary>The underlying WordPiece tokenizer.</summary>
+    public BertTokenizer Tokenizer { get; }
+
+    /// <summary>Longest sequence produced, special tokens included.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Id of <c>[CLS]</c>.</summary>
+    public int ClsTokenId => Tokenizer.ClassificationTokenId;
+
+    /// <summary>Id of <c>[SEP]</c>.</summary>
+    public int SepTokenId => Tokenizer.SeparatorTokenId;
+
+    /// <summary>Id of <c>[PAD]</c>.</summary>
+    public int PadTokenId => Tokenizer.PaddingTokenId;
+
+    /// <summary>Creates a tokenizer from a WordPiece vocabulary (one token per line).</summary>
+    /// <param name="vocab">The <c>vocab.txt</c> contents; read to the end, not disposed.</param>
+    /// <param name="lowerCase">Lower-case and strip accents first (uncased models, as Hugging Face's <c>do_lower_case</c>).</param>
+    /// <param name="maxLength">Longest sequence to produce, special tokens included (at least 3).</param>
+    public static BertTextTokenizer FromVocab(Stream vocab, bool lowerCase = true, int maxLength = 512)
+    {
+        ArgumentNullException.ThrowIfNull(vocab);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3);
+        var options = new BertOptions
+        {
+            LowerCaseBeforeTokenization = lowerCase,
+            RemoveNonSpacingMarks = lowerCase,
+        };
+        return new BertTextTokenizer(BertTokenizer.Create(vocab, options), maxLength);
+    }
+
+    /// <summary>Creates a tokenizer from a <c>vocab.txt</c> file.</summary>
+    public static BertTextTokenizer FromVocabFile(string path, bool lowerCase = true, int maxLength = 512)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var stream = File.OpenRead(path);
+        return FromVocab(stream, lowerCase, maxLength);
+    }
+
+    /// <summary>Returns a tokenizer over the same vocabulary with another maximum length.</summary>
+    public BertTextTokenizer WithMaxLength(int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3);
+        return new BertTextTokenizer(Tokenizer, maxLength);
+    }
+
+    /// <summary>WordPiece ids of <paramref name="text"/> without special tokens and without truncation.</summary>
+    public IReadOnlyList<int> Tokenize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Tokenizer.EncodeToIds(text, addSpecialTokens: false);
+    }
+
+    /// <summary>The ids of <c>[CLS] text [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>
+    public int[] EncodeToIds(string text)
+    {
+        var tokens = Tokenize(text);
+        return Assemble(Truncate(tokens, MaxLength - 2), null, out _);
+    }
+
+    /// <summary>Tokenizes and pads a batch of single texts.</summary>
+    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var rows = new List<(int[] Ids, int FirstLength)>(texts.Count);
+        foreach (var text in texts)
+        {
+            var ids = Assemble(Truncate(Tokenize(text ?? throw new ArgumentException("A text is null.", nameof(texts))), MaxLength - 2), null, out int first);
+            rows.Add((ids, first));
+        }
+        return Pad(rows, padding);
+    }
+
+    /// <summary>Tokenizes and pads a batch of text pairs (<c>token_type_ids</c> 1 on the second text).</summary>
+    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var rows = new List<(int[] Ids, int FirstLength)>(pairs.Count);
+        foreach (var (firstText, secondText) in pairs)
+        {
+            ArgumentNullException.ThrowIfNull(firstText, nameof(pairs));
+            ArgumentNullException.ThrowIfNull(secondText, nameof(pairs));
+            var a = Tokenize(firstText).ToList();
+            var b = Tokenize(secondText).ToList();
+            // Longest-first: drop the last token of the longer text (the second on ties) until both fit.
+            while (a.Count + b.Count > MaxLength - 3)
+            {
+                if (a.Count > b.Count)
+                    a.RemoveAt(a.Count - 1);
+                else
+                    b.RemoveAt(b.Count - 1);
+            }
+            rows.Add((Assemble(a, b, out int first), first));
+        }
+        return Pad(rows, padding);
+    }
+
+    private static IReadOnlyList<int> Truncate(IReadOnlyList<int> tokens, int max) =>
+        tokens.Count <= max ? tokens : tokens.Take(max).ToArray();
+
+    /// <summary><c>[CLS] a [SEP] (b [SEP])</c>; <paramref name="firstLength"/> counts <c>[CLS] a [SEP]</c>.</summary>
+    private int[] Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b, out int firstLength)
+    {
+        var ids = new List<int>(a.Count + (b?.Count ?? 0) + 3) { ClsTokenId };
+        ids.AddRange(a);
+        ids.Add(SepTokenId);
+        firstLength = ids.Count;
+        if (b is not null)
+        {
+            ids.AddRange(b);
+            ids.Add(SepTokenId);
+        }
+        return ids.ToArray();
+    }
+
+    private TokenizedBatch Pad(List<(int[] Ids, int FirstLength)> rows, PaddingStrategy padding)
+    {
+        if (rows.Count == 0)
+            throw new ArgumentException("The batch is empty.");
+        int length = padding == PaddingStrategy.MaxLength ? MaxLength : rows.Max(r => r.Ids.Length);
+        var ids = new long[rows.Count * length];
+        var mask = new long[rows.Count * length];
+        var types = new long[rows.Count * length];
+        var lengths = new int[rows.Count];
+        Array.Fill(ids, PadTokenId);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var (rowIds, first) = rows[r];
+            int offset = r * length;
+            for (int t = 0; t < rowIds.Length; t++)
+            {
+                ids[offset + t] = rowIds[t];
+                mask[offset + t] = 1;
+                types[offset + t] = t < first ? 0 : 1;
+            }
+            lengths[r] = rowIds.Length;
+        }
+        return new TokenizedBatch(rows.Count, length, ids, mask, types, lengths);
+    }
+}
