@@ -1,0 +1,15 @@
+using Microsoft.ML.Shira.Models.Llama;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
+
+/// <summary>Builds <see cref="LlamaForCausalLM"/> for <c>model_type</c> <c>llama</c>.</summary>
+public sealed class LlamaArchitecture : IHuggingFaceArchitecture
+{
+    /// <inheritdoc />
+    public string ModelType => LlamaConfig.ModelType;
+
+    /// <inheritdoc />
+    public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device) =>
+        new LlamaForCausalLM(LlamaConfig.FromHuggingFace(config), dtype, device);
+}

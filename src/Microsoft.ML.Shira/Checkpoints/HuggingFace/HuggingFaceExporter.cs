@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
+
+/// <summary>
+/// Writes a model as a Hugging Face folder: <c>config.json</c> and <c>model.safetensors</c> (tensors in the model's
+/// dtype, sorted by name, <c>__metadata__ {"format": "pt"}</c>). Both files are written atomically. A tensor shared by
+/// several modules is written once, under its first name. <see cref="HuggingFaceLoader"/> reads the export back
+/// bit for bit.
+/// </summary>
+public static class HuggingFaceExporter
+{
+    private static readonly IReadOnlyDictionary<string, string> Metadata = new Dictionary<string, string> { ["format"] = "pt" };
+
+    /// <summary>Writes <paramref name="model"/> into <paramref name="directory"/> (created when missing; existing files replaced).</summary>
+    public static void Save(IHuggingFaceModel model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        var seen = new HashSet<IntPtr>();
+        foreach (var (name, tensor) in model.Module.state_dict())
+        {
+            if (seen.Add(tensor.Handle))
+                tensors.Add(new(name, tensor));
+        }
+        Safetensors.SafetensorsWriter.Write(Path.Combine(directory, HuggingFaceLoader.WeightsFileName), tensors, Metadata);
+        AtomicFile.WriteAllText(Path.Combine(directory, HuggingFaceLoader.ConfigFileName), model.ToConfigJson());
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
+
+/// <summary>
+/// Loads a Hugging Face model folder: <c>config.json</c> (its <c>model_type</c> picks the architecture in
+/// <see cref="HuggingFaceArchitectures"/>) and <c>model.safetensors</c> or a sharded <c>model.safetensors.index.json</c>.
+/// Every model tensor must be present with the right shape; unknown tensors are rejected; F32/F16/BF16/F64 weights
+/// are converted to <see cref="HuggingFaceLoadOptions.DType"/>. Problems raise <see cref="ShiraFormatException"/>
+/// naming the file and the tensor.
+/// </summary>
+public static class HuggingFaceLoader
+{
+    /// <summary>Name of the model config file.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>Name of the single-file weights.</summary>
+    public const string WeightsFileName = "model.safetensors";
+
+    /// <summary>Name of the index of sharded weights.</summary>
+    public const string IndexFileName = "model.safetensors.index.json";
+
+    /// <summary>Loads the model in <paramref name="directory"/>.</summary>
+    public static IHuggingFaceModel Load(string directory, HuggingFaceLoadOptions? options = null) =>
+        Load(new DirectoryModelFileSource(directory), options);
+
+    /// <summary>Loads the model in <paramref name="directory"/>, which must be a <typeparamref name="TModel"/>.</summary>
+    public static TModel Load<TModel>(string directory, HuggingFaceLoadOptions? options = null)
+        where TModel : class, IHuggingFaceModel =>
+        Load<TModel>(new DirectoryModelFileSource(directory), options);
+
+    /// <summary>Loads the model whose files <paramref name="source"/> provides, which must be a <typeparamref name="TModel"/>.</summary>
+    public static TModel Load<TModel>(IModelFileSource source, HuggingFaceLoadOptions? options = null)
+        where TModel : class, IHuggingFaceModel
+    {
+        var model = Load(source, options);
+        if (model is TModel typed)
+            return typed;
+        string type = model.ModelType;
+        model.Dispose();
+        throw new ShiraFormatException($"Config file '{source.Describe(ConfigFileName)}' describes a '{type}' model, not a {typeof(TModel).Name}.");
+    }
+
+    /// <summary>Loads the model whose files <paramref name="source"/> provides.</summary>
+    public static IHuggingFaceModel Load(IModelFileSource source, HuggingFaceLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= new HuggingFaceLoadOptions();
+        if (!HuggingFaceDTypes.IsSupported(options.DType))
+            throw new ArgumentException($"DType {options.DType} is not a floating-point type.", nameof(options));
+
+        var config = ReadConfig(source);
+        string modelType = config.ModelType;
+        if (!HuggingFaceArchitectures.TryGet(modelType, out var architecture))
+            throw new ShiraFormatException(
+                $"Config file '{config.Source}' has model_type '{modelType}', which this library cannot load (supported: {string.Join(", ", HuggingFaceArchitectures.ModelTypes)}).");
+
+        var checkpoint = HuggingFaceCheckpointFiles.Open(source);
+        var model = architecture.Create(config, options.DType, options.Device);
+        try
+        {
+            CopyWeights(model, checkpoint, config.Source);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads and parses <c>config.json</c>.</summary>
+    /// <exception cref="ShiraFormatException">Missing or not a JSON object.</exception>
+    public static HuggingFaceConfig ReadConfig(IModelFileSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        string path = source.Describe(ConfigFileName);
+        if (!source.Exists(ConfigFileName))
+            throw new ShiraFormatException($"Config file '{path}' does not exist; a Hugging Face model folder needs one.");
+        return HuggingFaceConfig.Parse(Encoding.UTF8.GetString(source.ReadAllBytes(ConfigFileName)), path);
+    }
+
+    private static void CopyWeights(IHuggingFaceModel model, HuggingFaceCheckpointFiles checkpoint, string configSource)
+    {
+        var expected = model.Module.state_dict();
+        var unexpected = checkpoint.Names.Where(n => !expected.ContainsKey(n) && !model.IsIgnoredCheckpointTensor(n)).Order(StringComparer.Ordinal).ToList();
+        if (unexpected.Count > 0)
+            throw new ShiraFormatException(
+                $"Checkpoint {checkpoint.Description} has {unexpected.Count} tensor(s) that the '{model.ModelType}' model of '{configSource}' does not have: {List(unexpected, checkpoint)}.");
+        var missing = expected.Keys.Where(n => !checkpoint.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+            throw new ShiraFormatException(
+                $"Checkpoint {checkpoint.Description} is missing {missing.Count} tensor(s) that the '{model.ModelType}' model of '{configSource}' needs: {string.Join(", ", missing.Take(10).Select(n => $"'{n}'"))}{(missing.Count > 10 ? ", …" : "")}.");
+
+        foreach (var (name, target) in expected)
+        {
+            var file = checkpoint.FileOf(name);
+            var entry = file.GetEntry(name);
+            if (!entry.Shape.SequenceEqual(target.shape))
+                throw new ShiraFormatException(
+                    $"Tensor '{name}' in '{file.Source}' has shape [{string.Join(", ", entry.Shape)}], but the model of '{configSource}' expects [{string.Join(", ", target.shape)}].");
+            var stored = Safetensors.SafetensorsDType.ToScalarType(entry.DType);
+            bool compatible = HuggingFaceDTypes.IsSupported(target.dtype) ? HuggingFaceDTypes.IsSupported(stored) : stored == target.dtype;
+            if (!compatible)
+                throw new ShiraFormatException(
+                    $"Tensor '{name}' in '{file.Source}' has dtype {entry.DType}, which cannot be loaded into a {target.dtype} tensor (expected F32, F16, BF16 or F64).");
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            target.copy_(file.GetTensor(name));
+        }
+    }
+
+    private static string List(List<string> names, HuggingFaceCheckpointFiles checkpoint) =>
+        string.Join(", ", names.Take(10).Select(n => $"'{n}' (in '{checkpoint.FileOf(n).Source}')")) + (names.Count > 10 ? ", …" : "");
+}

@@ -1,0 +1,97 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Llama;
+
+/// <summary>
+/// Multi-head self-attention of a LLaMA layer with grouped-query attention (keys/values repeated over
+/// <c>num_attention_heads / num_key_value_heads</c> query heads) and rotary position embedding.
+/// The projections are typed <see cref="nn.Module{T, TResult}"/> so that an adapter can replace them.
+/// </summary>
+public sealed class LlamaAttention : nn.Module
+{
+#pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
+    private nn.Module<Tensor, Tensor> q_proj;
+    private nn.Module<Tensor, Tensor> k_proj;
+    private nn.Module<Tensor, Tensor> v_proj;
+    private nn.Module<Tensor, Tensor> o_proj;
+#pragma warning restore IDE1006
+    private readonly int _layerIndex;
+    private readonly long _heads;
+    private readonly long _keyValueHeads;
+    private readonly long _headDim;
+    private readonly double _scale;
+    private readonly double _dropout;
+
+    /// <summary>Creates the attention of layer <paramref name="layerIndex"/> with weights drawn from N(0, <c>initializer_range</c>).</summary>
+    public LlamaAttention(LlamaConfig config, int layerIndex, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(LlamaAttention))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _layerIndex = layerIndex;
+        _heads = config.NumAttentionHeads;
+        _keyValueHeads = config.KeyValueHeads;
+        _headDim = config.EffectiveHeadDim;
+        _scale = 1.0 / Math.Sqrt(_headDim);
+        _dropout = config.AttentionDropout;
+        double std = config.InitializerRange;
+        q_proj = LlamaInit.Linear(config.HiddenSize, _heads * _headDim, config.AttentionBias, std, dtype, device);
+        k_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.AttentionBias, std, dtype, device);
+        v_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.AttentionBias, std, dtype, device);
+        o_proj = LlamaInit.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias, std, dtype, device);
+        RegisterComponents();
+    }
+
+    /// <summary><c>q_proj</c>.</summary>
+    public nn.Module<Tensor, Tensor> QProj => q_proj;
+
+    /// <summary><c>k_proj</c>.</summary>
+    public nn.Module<Tensor, Tensor> KProj => k_proj;
+
+    /// <summary><c>v_proj</c>.</summary>
+    public nn.Module<Tensor, Tensor> VProj => v_proj;
+
+    /// <summary><c>o_proj</c>.</summary>
+    public nn.Module<Tensor, Tensor> OProj => o_proj;
+
+    /// <summary>Attends <c>[batch, sequence, hidden]</c> states.</summary>
+    /// <param name="hidden">Normalized hidden states of the new positions.</param>
+    /// <param name="cos">RoPE cosines <c>[batch, 1, sequence, head_dim]</c>.</param>
+    /// <param name="sin">RoPE sines <c>[batch, 1, sequence, head_dim]</c>.</param>
+    /// <param name="allowed">Boolean <c>[batch or 1, 1, sequence, past + sequence]</c>, true where a query may see a key; null when all may.</param>
+    /// <param name="cache">Optional cache; extended with this layer's keys and values.</param>
+    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? allowed, LlamaKVCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        var query = q_proj.call(hidden).view(batch, length, _heads, _headDim).transpose(1, 2);
+        var key = k_proj.call(hidden).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+        var value = v_proj.call(hidden).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+
+        query = LlamaRotaryEmbedding.Apply(query, cos, sin);
+        key = LlamaRotaryEmbedding.Apply(key, cos, sin);
+        if (cache is not null)
+            (key, value) = cache.Update(_layerIndex, key, value);
+
+        key = RepeatKeyValue(key);
+        value = RepeatKeyValue(value);
+
+        var scores = matmul(query, key.transpose(2, 3)).mul(_scale).to(ScalarType.Float32);
+        if (allowed is not null)
+            scores = scores.masked_fill(allowed.logical_not(), float.MinValue);
+        var probabilities = nn.functional.softmax(scores, -1).to(query.dtype);
+        if (_dropout > 0 && training)
+            probabilities = nn.functional.dropout(probabilities, _dropout, training: true);
+
+        var output = matmul(probabilities, value).transpose(1, 2).reshape(batch, length, _heads * _headDim);
+        return o_proj.call(output).MoveToOuterDisposeScope();
+    }
+
+    private Tensor RepeatKeyValue(Tensor states)
+    {
+        long repeats = _heads / _keyValueHeads;
+        if (repeats == 1)
+            return states;
+        long batch = states.shape[0], length = states.shape[2];
+        return states.unsqueeze(2).expand(batch, _keyValueHeads, repeats, length, _headDim).reshape(batch, _heads, length, _headDim);
+    }
+}

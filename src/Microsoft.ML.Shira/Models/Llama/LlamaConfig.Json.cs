@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.Checkpoints;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Llama;
+
+public sealed partial record LlamaConfig
+{
+    /// <summary>Parses a Hugging Face <c>config.json</c> text; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ShiraFormatException">Invalid JSON, wrong <c>model_type</c>, or missing/invalid values.</exception>
+    public static LlamaConfig FromJson(string json, string source = "config.json") =>
+        FromHuggingFace(HuggingFaceConfig.Parse(json, source));
+
+    /// <summary>Reads the LLaMA keys of a parsed config.</summary>
+    /// <exception cref="ShiraFormatException">Wrong <c>model_type</c>, or missing/invalid values.</exception>
+    public static LlamaConfig FromHuggingFace(HuggingFaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.ModelType != ModelType)
+            throw config.Invalid("model_type", $"is '{config.ModelType}', not '{ModelType}'.");
+
+        var defaults = new LlamaConfig();
+        long heads = config.GetInt64("num_attention_heads", defaults.NumAttentionHeads);
+        var parameters = config.GetObject("rope_parameters");
+        var result = new LlamaConfig
+        {
+            VocabSize = config.GetInt64("vocab_size", defaults.VocabSize),
+            HiddenSize = config.GetInt64("hidden_size", defaults.HiddenSize),
+            IntermediateSize = config.GetInt64("intermediate_size", defaults.IntermediateSize),
+            NumHiddenLayers = checked((int)config.GetInt64("num_hidden_layers", defaults.NumHiddenLayers)),
+            NumAttentionHeads = heads,
+            NumKeyValueHeads = config.Has("num_key_value_heads") ? config.GetInt64("num_key_value_heads") : null,
+            HeadDim = config.Has("head_dim") ? config.GetInt64("head_dim") : null,
+            MaxPositionEmbeddings = config.GetInt64("max_position_embeddings", defaults.MaxPositionEmbeddings),
+            RmsNormEps = config.GetDouble("rms_norm_eps", defaults.RmsNormEps),
+            RopeTheta = ReadRopeTheta(config, parameters, defaults.RopeTheta),
+            RopeScaling = ReadRopeScaling(config, parameters),
+            HiddenAct = config.GetString("hidden_act") ?? defaults.HiddenAct,
+            AttentionBias = config.GetBoolean("attention_bias", false),
+            AttentionDropout = config.GetDouble("attention_dropout", 0.0),
+            MlpBias = config.GetBoolean("mlp_bias", false),
+            TieWordEmbeddings = config.GetBoolean("tie_word_embeddings", false),
+            InitializerRange = config.GetDouble("initializer_range", defaults.InitializerRange),
+            BosTokenId = config.Has("bos_token_id") ? config.GetInt64("bos_token_id") : null,
+            EosTokenIds = config.GetInt64List("eos_token_id"),
+            PadTokenId = config.Has("pad_token_id") ? config.GetInt64("pad_token_id") : null,
+            SourceJson = (JsonObject)config.Json.DeepClone(),
+        };
+        try
+        {
+            result.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ShiraFormatException($"Config file '{config.Source}': {ex.Message}", ex);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Writes the config as Hugging Face <c>config.json</c> text (sorted keys). Keys this class does not model are
+    /// kept from the file it was read from; <c>torch_dtype</c> is set to <paramref name="dtype"/>.
+    /// </summary>
+    public string ToJson(ScalarType dtype = ScalarType.Float32)
+    {
+        var json = SourceJson?.DeepClone() as JsonObject ?? new JsonObject { ["architectures"] = new JsonArray("LlamaForCausalLM") };
+        json["model_type"] = ModelType;
+        json["vocab_size"] = VocabSize;
+        json["hidden_size"] = HiddenSize;
+        json["intermediate_size"] = IntermediateSize;
+        json["num_hidden_layers"] = NumHiddenLayers;
+        json["num_attention_heads"] = NumAttentionHeads;
+        json["num_key_value_heads"] = KeyValueHeads;
+        json["head_dim"] = EffectiveHeadDim;
+        json["max_position_embeddings"] = MaxPositionEmbeddings;
+        json["rms_norm_eps"] = RmsNormEps;
+        json["hidden_act"] = HiddenAct;
+        json["attention_bias"] = AttentionBias;
+        json["attention_dropout"] = AttentionDropout;
+        json["mlp_bias"] = MlpBias;
+        json["tie_word_embeddings"] = TieWordEmbeddings;
+        json["initializer_range"] = InitializerRange;
+        SetUnlessAbsentNull(json, "bos_token_id", BosTokenId);
+        json["eos_token_id"] = EosTokenIds.Count == 1 ? JsonValue.Create(EosTokenIds[0]) : new JsonArray(EosTokenIds.Select(id => (JsonNode?)id).ToArray());
+        SetUnlessAbsentNull(json, "pad_token_id", PadTokenId);
+        json["torch_dtype"] = HuggingFaceDTypes.ToName(dtype);
+        if (json["rope_parameters"] is JsonObject parameters)
+        {
+            parameters["rope_theta"] = RopeTheta;
+        }
+        else
+        {
+            json["rope_theta"] = RopeTheta;
+            json["rope_scaling"] = RopeScalingJson(RopeScaling);
+        }
+
+        var sorted = new JsonObject();
+        foreach (var (key, value) in json.OrderBy(p => p.Key, StringComparer.Ordinal).ToList())
+        {
+            json.Remove(key);
+            sorted[key] = value;
+        }
+        return sorted.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>Sets a nullable key, but does not add <c>"key": null</c> when the source had no such key.</summary>
+    private static void SetUnlessAbsentNull(JsonObject json, string key, long? value)
+    {
+        if (value is not null || json.ContainsKey(key))
+            json[key] = value;
+    }
+
+    private static double ReadRopeTheta(HuggingFaceConfig config, JsonObject? parameters, double defaultValue)
+    {
+        if (config.Has("rope_theta"))
+            return config.GetDouble("rope_theta", defaultValue);
+        return parameters?["rope_theta"] is JsonValue theta && theta.GetValueKind() == JsonValueKind.Number
+            ? theta.GetValue<double>()
+            : defaultValue;
+    }
+
+    private static LlamaRopeScaling? ReadRopeScaling(HuggingFaceConfig config, JsonObject? parameters)
+    {
+        var scaling = config.GetObject("rope_scaling") ?? parameters;
+        string key = config.Has("rope_scaling") ? "rope_scaling" : "rope_parameters";
+        if (scaling is null)
+            return null;
+        string? type = (scaling["rope_type"] ?? scaling["type"]) is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null;
+        if (type is null or "default")
+            return null;
+        if (!LlamaRopeScaling.SupportedTypes.Contains(type))
+            throw config.Invalid(key, $"has RoPE type '{type}', which is not supported (supported: default, {string.Join(", ", LlamaRopeScaling.SupportedTypes)}).");
+
+        double Number(string name, double fallback) => scaling[name] switch
+        {
+            null => fallback,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+            var other => throw config.Invalid($"{key}.{name}", $"must be a number, got {other.ToJsonString()}."),
+        };
+        return new LlamaRopeScaling(
+            type,
+            Number("factor", 1.0),
+            Number("low_freq_factor", 1.0),
+            Number("high_freq_factor", 4.0),
+            (long)Number("original_max_position_embeddings", 8192));
+    }
+
+    private static JsonObject? RopeScalingJson(LlamaRopeScaling? scaling)
+    {
+        if (scaling is null)
+            return null;
+        var json = new JsonObject { ["rope_type"] = scaling.RopeType, ["factor"] = scaling.Factor };
+        if (scaling.RopeType == "llama3")
+        {
+            json["low_freq_factor"] = scaling.LowFreqFactor;
+            json["high_freq_factor"] = scaling.HighFreqFactor;
+            json["original_max_position_embeddings"] = scaling.OriginalMaxPositionEmbeddings;
+        }
+        return json;
+    }
+}

@@ -1,0 +1,21 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Llama;
+
+/// <summary>Creates layers initialized as Hugging Face's <c>LlamaPreTrainedModel._init_weights</c> does.</summary>
+internal static class LlamaInit
+{
+    /// <summary>A linear layer with weight ~ N(0, std) and zero bias.</summary>
+    public static nn.Module<Tensor, Tensor> Linear(long inFeatures, long outFeatures, bool bias, double std, ScalarType dtype, Device? device)
+    {
+        var linear = nn.Linear(inFeatures, outFeatures, hasBias: bias, device: device, dtype: dtype);
+        using (no_grad())
+        {
+            nn.init.normal_(linear.weight, 0.0, std);
+            if (linear.bias is not null)
+                nn.init.zeros_(linear.bias);
+        }
+        return linear;
+    }
+}

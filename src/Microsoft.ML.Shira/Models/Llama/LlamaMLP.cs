@@ -1,0 +1,44 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Llama;
+
+/// <summary>
+/// The SwiGLU feed-forward block of a LLaMA layer: <c>down_proj(silu(gate_proj(x)) · up_proj(x))</c>.
+/// The projections are typed <see cref="nn.Module{T, TResult}"/> so that an adapter can replace them.
+/// </summary>
+public sealed class LlamaMLP : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
+    private nn.Module<Tensor, Tensor> gate_proj;
+    private nn.Module<Tensor, Tensor> up_proj;
+    private nn.Module<Tensor, Tensor> down_proj;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates the block with weights drawn from N(0, <c>initializer_range</c>).</summary>
+    public LlamaMLP(LlamaConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(LlamaMLP))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        gate_proj = LlamaInit.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, config.InitializerRange, dtype, device);
+        up_proj = LlamaInit.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, config.InitializerRange, dtype, device);
+        down_proj = LlamaInit.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, config.InitializerRange, dtype, device);
+        RegisterComponents();
+    }
+
+    /// <summary><c>gate_proj</c>.</summary>
+    public nn.Module<Tensor, Tensor> GateProj => gate_proj;
+
+    /// <summary><c>up_proj</c>.</summary>
+    public nn.Module<Tensor, Tensor> UpProj => up_proj;
+
+    /// <summary><c>down_proj</c>.</summary>
+    public nn.Module<Tensor, Tensor> DownProj => down_proj;
+
+    /// <summary>Applies the block to <c>[batch, sequence, hidden]</c>.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var gated = nn.functional.silu(gate_proj.call(input)) * up_proj.call(input);
+        return down_proj.call(gated).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,41 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Models.Llama;
+
+/// <summary>
+/// Root-mean-square layer norm as in Hugging Face <c>LlamaRMSNorm</c>: normalizes in float32, casts back to the input
+/// dtype, then scales by <c>weight</c>.
+/// </summary>
+public sealed class LlamaRMSNorm : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // Field names are the Hugging Face parameter names (RegisterComponents uses them).
+    private Parameter weight;
+#pragma warning restore IDE1006
+    private readonly double _eps;
+
+    /// <summary>Creates the norm with a weight of ones.</summary>
+    public LlamaRMSNorm(long size, double eps, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(LlamaRMSNorm))
+    {
+        weight = nn.Parameter(ones(size, dtype: dtype, device: device));
+        _eps = eps;
+        RegisterComponents();
+    }
+
+    /// <summary>The scale, <c>[size]</c>.</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>Epsilon added to the mean square.</summary>
+    public double Epsilon => _eps;
+
+    /// <summary>Normalizes the last dimension.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = input.to(ScalarType.Float32);
+        var variance = hidden.pow(2).mean(new long[] { -1 }, keepdim: true);
+        hidden = hidden * rsqrt(variance + _eps);
+        return (weight * hidden.to(input.dtype)).MoveToOuterDisposeScope();
+    }
+}

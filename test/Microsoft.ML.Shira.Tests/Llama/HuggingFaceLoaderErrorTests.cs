@@ -1,0 +1,180 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.Checkpoints;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Tests.Llama;
+
+[TestClass]
+public sealed class HuggingFaceLoaderErrorTests
+{
+    [TestMethod]
+    public void MissingConfigNamesTheFile()
+    {
+        string dir = TestPaths.NewTempDirectory();
+        File.Copy(Path.Combine(Stories260KData.Folder, "model.safetensors"), Path.Combine(dir, "model.safetensors"));
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "config.json"));
+
+        string absent = Path.Combine(dir, "no-such-folder");
+        var folder = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(absent));
+        StringAssert.Contains(folder.Message, absent);
+    }
+
+    [TestMethod]
+    public void UnknownOrMissingModelTypeNamesFileAndValue()
+    {
+        string dir = Stories260KData.CopyToTemp();
+        string config = Path.Combine(dir, "config.json");
+        EditConfig(config, json => json["model_type"] = "no_such_architecture");
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, config);
+        StringAssert.Contains(ex.Message, "'no_such_architecture'");
+        StringAssert.Contains(ex.Message, "llama");
+
+        EditConfig(config, json => json.Remove("model_type"));
+        var missing = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(missing.Message, config);
+        StringAssert.Contains(missing.Message, "model_type");
+    }
+
+    [TestMethod]
+    public void InvalidConfigValuesNameFileAndKey()
+    {
+        string dir = Stories260KData.CopyToTemp();
+        string config = Path.Combine(dir, "config.json");
+        EditConfig(config, json => json["num_key_value_heads"] = 3);
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, config);
+        StringAssert.Contains(ex.Message, "num_key_value_heads");
+
+        EditConfig(config, json => { json["num_key_value_heads"] = 4; json["hidden_size"] = "64"; });
+        ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, "'hidden_size' must be an integer");
+
+        File.WriteAllText(config, "{ not json");
+        ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, config);
+    }
+
+    [TestMethod]
+    public void MissingTensorNamesFileAndTensor()
+    {
+        string dir = WriteModifiedWeights(state => state.Remove("model.layers.3.mlp.up_proj.weight"));
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "model.safetensors"));
+        StringAssert.Contains(ex.Message, "'model.layers.3.mlp.up_proj.weight'");
+        StringAssert.Contains(ex.Message, "missing");
+    }
+
+    [TestMethod]
+    public void UntiedConfigNeedsLmHead()
+    {
+        string dir = Stories260KData.CopyToTemp();
+        EditConfig(Path.Combine(dir, "config.json"), json => json["tie_word_embeddings"] = false);
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, "'lm_head.weight'");
+    }
+
+    [TestMethod]
+    public void TiedCheckpointMayStillCarryLmHead()
+    {
+        string dir = WriteModifiedWeights(state => state["lm_head.weight"] = state["model.embed_tokens.weight"].clone());
+        using var model = HuggingFaceLoader.Load(dir);
+        Assert.AreEqual("llama", model.ModelType);
+    }
+
+    [TestMethod]
+    public void ExtraTensorNamesFileAndTensor()
+    {
+        string dir = WriteModifiedWeights(state => state["model.layers.9.self_attn.q_proj.weight"] = zeros(64, 64));
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "model.safetensors"));
+        StringAssert.Contains(ex.Message, "'model.layers.9.self_attn.q_proj.weight'");
+    }
+
+    [TestMethod]
+    public void ShapeMismatchNamesFileTensorAndShapes()
+    {
+        string dir = WriteModifiedWeights(state => state["model.norm.weight"] = ones(65));
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "model.safetensors"));
+        StringAssert.Contains(ex.Message, "'model.norm.weight'");
+        StringAssert.Contains(ex.Message, "[65]");
+        StringAssert.Contains(ex.Message, "[64]");
+    }
+
+    [TestMethod]
+    public void IntegerDTypeNamesFileAndTensor()
+    {
+        string dir = WriteModifiedWeights(state => state["model.norm.weight"] = ones(64, ScalarType.Int32));
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, "'model.norm.weight'");
+        StringAssert.Contains(ex.Message, "I32");
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "model.safetensors"));
+    }
+
+    [TestMethod]
+    public void TruncatedWeightsNameFileAndTensor()
+    {
+        string dir = Stories260KData.CopyToTemp(includeWeights: false);
+        string weights = Path.Combine(dir, "model.safetensors");
+        byte[] bytes = File.ReadAllBytes(Path.Combine(Stories260KData.Folder, "model.safetensors"));
+        File.WriteAllBytes(weights, bytes[..(bytes.Length - 1000)]);
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, weights);
+        StringAssert.Contains(ex.Message, "truncated");
+        StringAssert.Contains(ex.Message, "tensor 'model.");
+    }
+
+    [TestMethod]
+    public void MissingWeightsNameTheExpectedFiles()
+    {
+        string dir = Stories260KData.CopyToTemp(includeWeights: false);
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "model.safetensors"));
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "model.safetensors.index.json"));
+    }
+
+    [TestMethod]
+    public void BrokenShardIndexNamesShardAndTensor()
+    {
+        string dir = Stories260KData.CopyToTemp(includeWeights: false);
+        string index = Path.Combine(dir, "model.safetensors.index.json");
+        var original = Stories260KData.ReadStateDict();
+        SafetensorsWriter.Write(Path.Combine(dir, "a.safetensors"), original);
+        var map = new JsonObject();
+        foreach (string name in original.Keys)
+            map[name] = "a.safetensors";
+        map["model.norm.weight"] = "b.safetensors";
+        File.WriteAllText(index, new JsonObject { ["weight_map"] = map }.ToJsonString());
+        var missingShard = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(missingShard.Message, Path.Combine(dir, "b.safetensors"));
+        StringAssert.Contains(missingShard.Message, index);
+
+        SafetensorsWriter.Write(Path.Combine(dir, "b.safetensors"), new Dictionary<string, Tensor> { ["model.extra"] = ones(1) });
+        var wrongShard = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(wrongShard.Message, "'model.norm.weight'");
+        StringAssert.Contains(wrongShard.Message, Path.Combine(dir, "b.safetensors"));
+        foreach (var tensor in original.Values)
+            tensor.Dispose();
+    }
+
+    private static string WriteModifiedWeights(Action<Dictionary<string, Tensor>> modify)
+    {
+        string dir = Stories260KData.CopyToTemp(includeWeights: false);
+        using var scope = NewDisposeScope();
+        var state = Stories260KData.ReadStateDict();
+        modify(state);
+        SafetensorsWriter.Write(Path.Combine(dir, "model.safetensors"), state);
+        return dir;
+    }
+
+    private static void EditConfig(string path, Action<JsonObject> edit)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(json);
+        File.WriteAllText(path, json.ToJsonString());
+    }
+}
