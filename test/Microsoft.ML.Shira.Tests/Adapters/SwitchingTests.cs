@@ -8,11 +8,13 @@ namespace Microsoft.ML.Shira.Tests.Adapters;
 public sealed class SwitchingTests
 {
     [TestMethod]
-    public void ApplySwitchRemoveRestoresBaseBitExactly()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ApplySwitchRemoveRestoresBaseBitExactly(bool consolidate)
     {
         var model = new TinyTransformer();
         var baseline = AdapterTestData.Snapshot(model);
-        using var switcher = new FusedAdapterSwitcher(model);
+        using var switcher = new FusedAdapterSwitcher(model, consolidate);
         switcher.Register(AdapterTestData.RandomAdapter(model, "a", 1));
         switcher.Register(AdapterTestData.RandomAdapter(model, "b", 2));
 
@@ -25,12 +27,14 @@ public sealed class SwitchingTests
     }
 
     [TestMethod]
-    public void ActiveWeightsEqualBasePlusScaledUpdate()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ActiveWeightsEqualBasePlusScaledUpdate(bool consolidate)
     {
         var model = new TinyTransformer();
         var adapter = AdapterTestData.RandomAdapter(model, "a", 7);
         var baseWeights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
-        using var switcher = new FusedAdapterSwitcher(model);
+        using var switcher = new FusedAdapterSwitcher(model, consolidate);
         switcher.Register(adapter);
         switcher.Activate("a", alpha: 0.5);
 
@@ -45,11 +49,13 @@ public sealed class SwitchingTests
     }
 
     [TestMethod]
-    public void ThousandRandomSwitchesStayBitExact()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ThousandRandomSwitchesStayBitExact(bool consolidate)
     {
         var model = new TinyTransformer(hidden: 48);
         var baseline = AdapterTestData.Snapshot(model);
-        using var switcher = new FusedAdapterSwitcher(model);
+        using var switcher = new FusedAdapterSwitcher(model, consolidate);
         string[] names = { "a", "b", "c", "d" };
         for (int i = 0; i < names.Length; i++)
             switcher.Register(AdapterTestData.RandomAdapter(model, names[i], 10 + i, share: 0.02));
@@ -70,14 +76,16 @@ public sealed class SwitchingTests
     }
 
     [TestMethod]
-    public void FusedActivationEqualsSumOfUpdates()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void FusedActivationEqualsSumOfUpdates(bool consolidate)
     {
         using var scope = NewDisposeScope();
         var model = new TinyTransformer();
         var a = AdapterTestData.RandomAdapter(model, "a", 1, share: 0.05);
         var b = AdapterTestData.RandomAdapter(model, "b", 2, share: 0.05);
         var x = randn(2, 4, 32);
-        using var switcher = new FusedAdapterSwitcher(model);
+        using var switcher = new FusedAdapterSwitcher(model, consolidate);
         switcher.Register(a);
         switcher.Register(b);
         switcher.Activate(new[] { ("a", 1.0), ("b", 0.5) });
@@ -125,5 +133,24 @@ public sealed class SwitchingTests
         var shape = new SparseAdapter("y", new[] { new SparseAdapterLayer("layer.0.query", 64, 64, new[] { 0 }, new[] { 0 }, new[] { 1f }) });
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => switcher.Register(shape)).Message, "[64, 64]");
         StringAssert.Contains(Assert.ThrowsExactly<KeyNotFoundException>(() => switcher.Activate("nope")).Message, "nope");
+    }
+
+    [TestMethod]
+    public void ConsolidationKeepsOutputsAndStateDict()
+    {
+        using var scope = NewDisposeScope();
+        var model = new TinyTransformer();
+        var x = randn(2, 3, 32);
+        var before = model.call(x);
+        var snapshot = AdapterTestData.Snapshot(model);
+        using var switcher = new FusedAdapterSwitcher(model, consolidateWeights: true);
+        AdapterTestData.AssertBitwiseEqual(snapshot, model);
+        Assert.IsTrue(model.call(x).allclose(before, rtol: 0, atol: 0));
+        var adapter = AdapterTestData.RandomAdapter(model, "a", 3);
+        switcher.Register(adapter);
+        switcher.Activate("a");
+        Assert.IsFalse(model.call(x).allclose(before, rtol: 0, atol: 0), "An active adapter must change the output.");
+        switcher.Deactivate();
+        Assert.IsTrue(model.call(x).allclose(before, rtol: 0, atol: 0));
     }
 }

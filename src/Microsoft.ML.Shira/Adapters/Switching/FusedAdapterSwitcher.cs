@@ -10,27 +10,30 @@ namespace Microsoft.ML.Shira.Adapters.Switching;
 /// fused values per layer and deactivating one scatter of the stash. Both cost O(k), never O(in·out), and restore the
 /// base weights bit for bit. Inference costs exactly what the base model costs.
 /// Contract: while adapters are registered, the adapted weights change only through this switcher.
+/// With <c>consolidateWeights</c>, all Linear weights share one buffer and a whole-model switch is one scatter.
 /// Not thread-safe: callers that switch while others run the model must serialize (see the ML.NET transformer).
 /// </summary>
 public sealed class FusedAdapterSwitcher : IDisposable
 {
-    private readonly Dictionary<string, Parameter> _weights = new(StringComparer.Ordinal);
+    private readonly WeightArena _weights;
     private readonly Dictionary<string, SparseAdapter> _adapters = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (List<PreparedLayer> Layers, double Alpha)> _prepared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (List<PreparedScatter> Layers, double Alpha)> _prepared = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _baseFingerprints = new(StringComparer.Ordinal);
-    private List<PreparedLayer>? _applied;
-    private List<PreparedLayer>? _fusedLayers;
+    private List<PreparedScatter>? _applied;
+    private List<PreparedScatter>? _fusedLayers;
     private bool _disposed;
 
     /// <summary>Attaches to every 2-D <c>weight</c> of <paramref name="model"/> (Linear layers by Hugging Face module path).</summary>
-    public FusedAdapterSwitcher(nn.Module model)
+    /// <param name="model">The model whose weights adapters are fused into.</param>
+    /// <param name="consolidateWeights">
+    /// Move the weights of all Linear layers into one contiguous buffer (each Linear keeps a view of it, so the model is
+    /// otherwise unchanged) to switch a whole-model adapter with one indexed write. References to the old weight
+    /// Parameters held elsewhere (e.g. by an optimizer) no longer see the model's weights.
+    /// </param>
+    public FusedAdapterSwitcher(nn.Module model, bool consolidateWeights = false)
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            if (name.EndsWith(".weight", StringComparison.Ordinal) && parameter.dim() == 2)
-                _weights[name[..^".weight".Length]] = parameter;
-        }
+        _weights = new WeightArena(model, consolidateWeights);
     }
 
     /// <summary>Registered adapters by name.</summary>
@@ -121,23 +124,23 @@ public sealed class FusedAdapterSwitcher : IDisposable
         foreach (var prepared in _prepared.Values)
             prepared.Layers.ForEach(l => l.Dispose());
         _prepared.Clear();
+        _weights.Dispose();
         _disposed = true;
     }
 
-    private void Scatter(List<PreparedLayer> layers, Func<PreparedLayer, Tensor> values)
+    private static void Scatter(List<PreparedScatter> scatters, Func<PreparedScatter, Tensor> values)
     {
         using (no_grad())
         {
-            foreach (var layer in layers)
+            foreach (var scatter in scatters)
             {
-                using var flat = _weights[layer.ModulePath].view(-1);
                 // scatter_ over distinct 1-D indices is an exact write and, on CPU, ~5x faster than index_put_.
-                flat.scatter_(0, layer.Indices, values(layer));
+                scatter.Target.scatter_(0, scatter.Indices, values(scatter));
             }
         }
     }
 
-    private List<PreparedLayer> Prepare(string name, double alpha)
+    private List<PreparedScatter> Prepare(string name, double alpha)
     {
         if (_prepared.TryGetValue(name, out var prepared) && prepared.Alpha == alpha)
             return prepared.Layers;
@@ -151,25 +154,32 @@ public sealed class FusedAdapterSwitcher : IDisposable
         return layers;
     }
 
-    /// <summary>Reads the base values at the adapter's indices; the model must be at its base weights.</summary>
-    private List<PreparedLayer> PrepareLayers(SparseAdapter adapter, double alpha)
+    /// <summary>Reads the base values at the adapter's indices (the model must be at its base weights), one scatter per buffer.</summary>
+    private List<PreparedScatter> PrepareLayers(SparseAdapter adapter, double alpha)
     {
-        var layers = new List<PreparedLayer>(adapter.Layers.Count);
-        using (no_grad())
+        var scatters = new List<PreparedScatter>();
+        using var scope = NewDisposeScope();
+        foreach (var group in adapter.Layers.Values.GroupBy(l => _weights.Location(l.ModulePath).Flat, ReferenceEqualityComparer.Instance))
         {
-            foreach (var layer in adapter.Layers.Values)
+            var target = (Tensor)group.Key!;
+            var positions = new List<long>();
+            var values = new List<float>();
+            foreach (var layer in group)
             {
-                var weight = _weights[layer.ModulePath];
-                var indices = tensor(layer.FlatIndices(), device: weight.device);
-                using var flat = weight.view(-1);
-                var baseValues = flat.index_select(0, indices);
-                using var values = tensor(layer.Values);
-                using var delta = (values * alpha).to(weight.dtype, weight.device);
+                long offset = _weights.Location(layer.ModulePath).Offset;
+                positions.AddRange(layer.FlatIndices().Select(i => i + offset));
+                values.AddRange(layer.Values);
+            }
+            using (no_grad())
+            {
+                var indices = tensor(positions.ToArray(), device: target.device);
+                var baseValues = target.index_select(0, indices);
+                var delta = (tensor(values.ToArray()) * alpha).to(target.dtype, target.device);
                 var fused = baseValues + delta;
-                layers.Add(new PreparedLayer(layer.ModulePath, indices, baseValues, fused));
+                scatters.Add(new PreparedScatter(target, indices.MoveToOuterDisposeScope(), baseValues.MoveToOuterDisposeScope(), fused.MoveToOuterDisposeScope()));
             }
         }
-        return layers;
+        return scatters;
     }
 
     private SparseAdapter Get(string name) =>
@@ -181,9 +191,10 @@ public sealed class FusedAdapterSwitcher : IDisposable
     {
         foreach (var layer in adapter.Layers.Values)
         {
-            if (!_weights.TryGetValue(layer.ModulePath, out var weight))
+            if (!_weights.Contains(layer.ModulePath))
                 throw new ArgumentException($"Adapter '{adapter.Name}' adapts '{layer.ModulePath}', which this model does not have. " +
-                    $"Some layers it has: {string.Join(", ", _weights.Keys.Take(6))}.");
+                    $"Some layers it has: {string.Join(", ", _weights.Paths.Take(6))}.");
+            var weight = _weights.Weight(layer.ModulePath);
             if (weight.shape[0] != layer.OutFeatures || weight.shape[1] != layer.InFeatures)
                 throw new ArgumentException($"Adapter '{adapter.Name}' expects '{layer.ModulePath}' to be [{layer.OutFeatures}, {layer.InFeatures}] but the model's weight is [{weight.shape[0]}, {weight.shape[1]}]; it was trained for a different base model.");
             if (!weight.is_contiguous())
@@ -205,7 +216,7 @@ public sealed class FusedAdapterSwitcher : IDisposable
         {
             var active = Active;
             Deactivate();
-            actual = BaseModelFingerprint.Compute(adapter.Layers.Keys.Select(p => new KeyValuePair<string, Tensor>(p, _weights[p])));
+            actual = BaseModelFingerprint.Compute(adapter.Layers.Keys.Select(p => new KeyValuePair<string, Tensor>(p, _weights.Weight(p))));
             _baseFingerprints[key] = actual;
             if (active.Count > 0)
                 Activate(active);

@@ -1,0 +1,108 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Adapters.Injection;
+using Microsoft.ML.Shira.Adapters.Layers;
+using Microsoft.ML.Shira.Adapters.Switching;
+using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Models.Pretrained;
+using static TorchSharp.torch;
+
+/// <summary>
+/// Issue #5: switching a whole-model adapter on MiniLM (query, key, value and every dense layer: 36 matrices, 10.6M
+/// weights). SHiRA at 1% per matrix (apply + remove), per-layer and with consolidated weights, against LoRA fuse + unfuse
+/// of every matrix at the rank with the same trainable count per layer (r = round(0.01·out·in/(out+in)): 2 for 384×384,
+/// 3 for 1536×384).
+/// </summary>
+public class ModelSwitchBenchmarks
+{
+    private static readonly string[] Targets = { "query", "key", "value", "dense" };
+    private PretrainedEncoder _perLayerModel = null!;
+    private PretrainedEncoder _consolidatedModel = null!;
+    private PretrainedEncoder _loraModel = null!;
+    private FusedAdapterSwitcher _perLayer = null!;
+    private FusedAdapterSwitcher _consolidated = null!;
+    private List<LoraLinear> _lora = null!;
+
+    /// <summary>Builds the three models and one random 1% adapter.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _perLayerModel = PretrainedEncoders.MiniLmL6V2();
+        _consolidatedModel = PretrainedEncoders.MiniLmL6V2();
+        _loraModel = PretrainedEncoders.MiniLmL6V2();
+        var adapter = RandomAdapter(_perLayerModel.Model);
+        _perLayer = new FusedAdapterSwitcher(_perLayerModel.Model);
+        _perLayer.Register(adapter);
+        _consolidated = new FusedAdapterSwitcher(_consolidatedModel.Model, consolidateWeights: true);
+        _consolidated.Register(adapter);
+
+        var generator = new Generator(0);
+        _lora = LinearInjector.Inject(_loraModel.Model, new TargetModuleMatcher(Targets), (path, linear) =>
+        {
+            long o = linear.weight!.shape[0], i = linear.weight.shape[1];
+            int rank = (int)Math.Max(1, Math.Round(0.01 * o * i / (o + i)));
+            var layer = new LoraLinear(linear, rank, alpha: 2 * rank, generator: generator);
+            using (no_grad())
+                layer.B.normal_(generator: generator);
+            return layer;
+        }).Select(l => l.Layer).ToList();
+        Console.WriteLine($"// SHiRA entries: {adapter.ParameterCount:N0} in {adapter.Layers.Count} matrices; LoRA parameters: {_lora.Sum(l => l.TrainableCount):N0} in {_lora.Count} layers");
+    }
+
+    /// <summary>LoRA: merge then unmerge every adapted matrix.</summary>
+    [Benchmark(Baseline = true)]
+    public void LoraFuseUnfuse()
+    {
+        foreach (var layer in _lora)
+            layer.Merge();
+        foreach (var layer in _lora)
+            layer.Unmerge();
+    }
+
+    /// <summary>SHiRA, one scatter per matrix and direction.</summary>
+    [Benchmark]
+    public void ShiraApplyRemovePerLayer()
+    {
+        _perLayer.Activate("a");
+        _perLayer.Deactivate();
+    }
+
+    /// <summary>SHiRA with consolidated weights: one scatter for the whole model per direction.</summary>
+    [Benchmark]
+    public void ShiraApplyRemoveConsolidated()
+    {
+        _consolidated.Activate("a");
+        _consolidated.Deactivate();
+    }
+
+    /// <summary>Releases everything.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _perLayer.Dispose();
+        _consolidated.Dispose();
+        _perLayerModel.Dispose();
+        _consolidatedModel.Dispose();
+        _loraModel.Dispose();
+    }
+
+    private static SparseAdapter RandomAdapter(nn.Module model)
+    {
+        var matcher = new TargetModuleMatcher(Targets);
+        var mask = new RandomMask(7);
+        var layers = new List<SparseAdapterLayer>();
+        foreach (var (name, weight) in model.named_parameters())
+        {
+            if (!name.EndsWith(".weight", StringComparison.Ordinal) || weight.dim() != 2)
+                continue;
+            string path = name[..^".weight".Length];
+            if (!matcher.IsMatch(path))
+                continue;
+            long k = ShiraBudget.Default.EntriesFor(weight.shape[0], weight.shape[1]);
+            using var indices = mask.SelectIndices(path, weight, k);
+            var values = Enumerable.Range(0, (int)k).Select(i => 0.01f * MathF.Sin(i)).ToArray();
+            layers.Add(SparseAdapterLayer.FromFlatIndices(path, weight.shape[0], weight.shape[1], indices.data<long>().ToArray(), values));
+        }
+        return new SparseAdapter("a", layers);
+    }
+}
