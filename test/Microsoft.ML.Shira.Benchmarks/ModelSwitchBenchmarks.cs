@@ -15,7 +15,6 @@ using static TorchSharp.torch;
 /// </summary>
 public class ModelSwitchBenchmarks
 {
-    private static readonly string[] Targets = { "query", "key", "value", "dense" };
     private PretrainedEncoder _perLayerModel = null!;
     private PretrainedEncoder _consolidatedModel = null!;
     private PretrainedEncoder _loraModel = null!;
@@ -30,22 +29,13 @@ public class ModelSwitchBenchmarks
         _perLayerModel = PretrainedEncoders.MiniLmL6V2();
         _consolidatedModel = PretrainedEncoders.MiniLmL6V2();
         _loraModel = PretrainedEncoders.MiniLmL6V2();
-        var adapter = RandomAdapter(_perLayerModel.Model);
+        var adapter = MiniLmAdapters.RandomShira(_perLayerModel.Model);
         _perLayer = new FusedAdapterSwitcher(_perLayerModel.Model);
         _perLayer.Register(adapter);
         _consolidated = new FusedAdapterSwitcher(_consolidatedModel.Model, consolidateWeights: true);
         _consolidated.Register(adapter);
 
-        var generator = new Generator(0);
-        _lora = LinearInjector.Inject(_loraModel.Model, new TargetModuleMatcher(Targets), (path, linear) =>
-        {
-            long o = linear.weight!.shape[0], i = linear.weight.shape[1];
-            int rank = (int)Math.Max(1, Math.Round(0.01 * o * i / (o + i)));
-            var layer = new LoraLinear(linear, rank, alpha: 2 * rank, generator: generator);
-            using (no_grad())
-                layer.B.normal_(generator: generator);
-            return layer;
-        }).Select(l => l.Layer).ToList();
+        _lora = MiniLmAdapters.InjectLora(_loraModel.Model);
         Console.WriteLine($"// SHiRA entries: {adapter.ParameterCount:N0} in {adapter.Layers.Count} matrices; LoRA parameters: {_lora.Sum(l => l.TrainableCount):N0} in {_lora.Count} layers");
     }
 
@@ -84,25 +74,5 @@ public class ModelSwitchBenchmarks
         _perLayerModel.Dispose();
         _consolidatedModel.Dispose();
         _loraModel.Dispose();
-    }
-
-    private static SparseAdapter RandomAdapter(nn.Module model)
-    {
-        var matcher = new TargetModuleMatcher(Targets);
-        var mask = new RandomMask(7);
-        var layers = new List<SparseAdapterLayer>();
-        foreach (var (name, weight) in model.named_parameters())
-        {
-            if (!name.EndsWith(".weight", StringComparison.Ordinal) || weight.dim() != 2)
-                continue;
-            string path = name[..^".weight".Length];
-            if (!matcher.IsMatch(path))
-                continue;
-            long k = ShiraBudget.Default.EntriesFor(weight.shape[0], weight.shape[1]);
-            using var indices = mask.SelectIndices(path, weight, k);
-            var values = Enumerable.Range(0, (int)k).Select(i => 0.01f * MathF.Sin(i)).ToArray();
-            layers.Add(SparseAdapterLayer.FromFlatIndices(path, weight.shape[0], weight.shape[1], indices.data<long>().ToArray(), values));
-        }
-        return new SparseAdapter("a", layers);
     }
 }
