@@ -36,11 +36,11 @@ internal static class HuggingFaceTokenizerJson
             CheckModelOptions(model, source);
             bool addPrefixSpace = CheckPipeline(root, source);
 
+            var added = ReadAddedTokens(root, source);
             if (!model.TryGetProperty("vocab", out var vocabElement))
                 throw Invalid(source, "model.vocab", "is missing");
             var vocabulary = ByteLevelBpeFiles.ReadVocabulary(vocabElement, $"Tokenizer file '{source}', 'model.vocab',");
             var merges = ReadMerges(model, source);
-            var added = ReadAddedTokens(root, source);
             return new ByteLevelBpeDefinition($"'{source}'", vocabulary, merges, added, addPrefixSpace,
                 i => $"Tokenizer file '{source}', 'model.merges[{i}]':");
         }

@@ -47,6 +47,21 @@ public sealed class Gpt2AdapterTests
     }
 
     [TestMethod]
+    public void LoraInjectionWrapsConv1DProjectionsLikeAnyLinear()
+    {
+        using var checkpoint = Gpt2TestCheckpoint.Create();
+        using var model = HuggingFaceLoader.Load<Gpt2LMHeadModel>(checkpoint.Directory);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = tensor(new long[] { 2, 7, 1, 8, 2, 8 }).unsqueeze(0);
+        var before = model.Forward(ids);
+        var layers = LinearInjector.Inject(model, new TargetModuleMatcher(new[] { "c_attn", "c_fc" }), (_, linear) => new LoraLinear(linear, rank: 2, alpha: 4));
+        Assert.HasCount(2 * Gpt2TestCheckpoint.Layers, layers);
+        Assert.IsInstanceOfType<LoraLinear>(model.Transformer.H[0].Mlp.CFc);
+        Assert.IsTrue(model.Forward(ids).allclose(before, rtol: 0, atol: 1e-6), "LoRA starts as the identity update");
+    }
+
+    [TestMethod]
     public void PeftAdapterUsesConv1DLayoutAndRoundTripsThroughTheSwitcher()
     {
         using var checkpoint = Gpt2TestCheckpoint.Create();

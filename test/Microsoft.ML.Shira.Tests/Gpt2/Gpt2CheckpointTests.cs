@@ -31,6 +31,7 @@ public sealed class Gpt2CheckpointTests
         Assert.IsInstanceOfType<TiedLinear>(model.LmHead);
         Assert.IsInstanceOfType<Linear>(model.Transformer.H[0].Attn.CAttn);
         Assert.IsEmpty(model.named_buffers());
+        Assert.IsFalse(model.training, "loaded in evaluation mode, as from_pretrained does");
 
         var state = model.state_dict();
         CollectionAssert.AreEquivalent(checkpoint.Tensors.Keys.ToArray(), state.Keys.ToArray(), "no lm_head.weight: tied");

@@ -8,8 +8,10 @@ namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 /// <see cref="HuggingFaceArchitectures"/>) and <c>model.safetensors</c> or a sharded <c>model.safetensors.index.json</c>.
 /// Every model tensor must be present with the right shape; unknown tensors are rejected; checkpoint names pass through
 /// <see cref="IHuggingFaceModel.MapCheckpointTensorName"/>; Conv1D weights of <see cref="IHuggingFaceModel.FanInFanOutModules"/>
-/// (stored <c>[in, out]</c>) are transposed into the model's <c>[out, in]</c>; F32/F16/BF16/F64 weights are converted to <see cref="HuggingFaceLoadOptions.DType"/>. Problems raise <see cref="ShiraFormatException"/>
-/// naming the file and the tensor.
+/// (stored <c>[in, out]</c>) are transposed into the model's <c>[out, in]</c>; F32/F16/BF16/F64 weights are converted to
+/// <see cref="HuggingFaceLoadOptions.DType"/>. Problems raise <see cref="ShiraFormatException"/> naming the file and the tensor.
+/// Like <c>transformers</c>' <c>from_pretrained</c>, the model is returned in evaluation mode (dropout off); call
+/// <c>train()</c> on its module to fine-tune with dropout.
 /// </summary>
 public static class HuggingFaceLoader
 {
@@ -62,6 +64,7 @@ public static class HuggingFaceLoader
         try
         {
             CopyWeights(model, checkpoint, config.Source);
+            model.Module.eval();
             return model;
         }
         catch
