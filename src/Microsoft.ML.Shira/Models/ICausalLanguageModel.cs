@@ -5,8 +5,8 @@ namespace Microsoft.ML.Shira.Models;
 
 /// <summary>
 /// A decoder-only (causal) language model: token ids in, next-token logits out, with an optional key/value cache
-/// for incremental decoding. Implemented by <see cref="Llama.LlamaForCausalLM"/>; other architectures (GPT-2, …)
-/// implement it to reuse the text generator.
+/// for incremental decoding. Implemented by <see cref="Llama.LlamaForCausalLM"/> and <see cref="Gpt2.Gpt2LMHeadModel"/>;
+/// other architectures implement it to reuse the text generator.
 /// </summary>
 public interface ICausalLanguageModel
 {

@@ -10,8 +10,8 @@ public static class CausalLMTokenizers
     public const string SentencePieceFileName = "tokenizer.model";
 
     /// <summary>
-    /// Loads the folder's tokenizer. Supported today: SentencePiece (<c>tokenizer.model</c>, LLaMA).
-    /// Byte-level BPE (<c>vocab.json</c> + <c>merges.txt</c>, GPT-2) is the next format to add here.
+    /// Loads the folder's tokenizer: SentencePiece when <c>tokenizer.model</c> exists (LLaMA), else byte-level BPE from
+    /// <c>tokenizer.json</c> or <c>vocab.json</c> + <c>merges.txt</c> (GPT-2; see <see cref="ByteLevelBpeCausalLMTokenizer.Load(IModelFileSource)"/>).
     /// </summary>
     /// <exception cref="ShiraFormatException">No supported tokenizer file, or a corrupt one; the message names the file.</exception>
     public static ICausalLMTokenizer Load(IModelFileSource source)
@@ -19,7 +19,11 @@ public static class CausalLMTokenizers
         ArgumentNullException.ThrowIfNull(source);
         if (source.Exists(SentencePieceFileName))
             return SentencePieceCausalLMTokenizer.FromBytes(source.ReadAllBytes(SentencePieceFileName), source.Describe(SentencePieceFileName));
-        throw new ShiraFormatException($"Tokenizer not found: '{source.Describe(SentencePieceFileName)}' does not exist (only SentencePiece tokenizers are supported so far).");
+        if (ByteLevelBpeCausalLMTokenizer.IsPresent(source))
+            return ByteLevelBpeCausalLMTokenizer.Load(source);
+        throw new ShiraFormatException(
+            $"Tokenizer not found: none of '{source.Describe(SentencePieceFileName)}', '{source.Describe(ByteLevelBpeCausalLMTokenizer.TokenizerJsonFileName)}', " +
+            $"or '{source.Describe(ByteLevelBpeCausalLMTokenizer.VocabFileName)}' with '{source.Describe(ByteLevelBpeCausalLMTokenizer.MergesFileName)}' exists.");
     }
 
     /// <summary>Loads the tokenizer of the model folder <paramref name="directory"/>.</summary>

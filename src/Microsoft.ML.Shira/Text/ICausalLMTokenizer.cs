@@ -2,7 +2,7 @@ namespace Microsoft.ML.Shira.Text;
 
 /// <summary>
 /// The tokenizer side of a causal language model: text to ids and back, plus the special ids generation needs.
-/// Implemented by <see cref="SentencePieceCausalLMTokenizer"/> (LLaMA); a byte-level BPE (GPT-2) can implement it too.
+/// Implemented by <see cref="SentencePieceCausalLMTokenizer"/> (LLaMA) and <see cref="ByteLevelBpeCausalLMTokenizer"/> (GPT-2).
 /// </summary>
 public interface ICausalLMTokenizer
 {
@@ -15,7 +15,10 @@ public interface ICausalLMTokenizer
     /// <summary>End-of-sequence id, or null when the tokenizer has none.</summary>
     int? EosTokenId { get; }
 
-    /// <summary>Encodes text; with <paramref name="addBos"/>, the BOS id comes first (also for empty text).</summary>
+    /// <summary>
+    /// Encodes text. With <paramref name="addBos"/>, the BOS id comes first when the tokenizer's convention prepends one
+    /// (SentencePiece LLaMA: always; GPT-2 byte-level BPE: only with <c>add_bos_token</c>), and always for empty text.
+    /// </summary>
     IReadOnlyList<int> Encode(string text, bool addBos = true);
 
     /// <summary>Decodes ids to text; with <paramref name="skipSpecialTokens"/>, BOS/EOS/UNK-like control ids produce no text.</summary>

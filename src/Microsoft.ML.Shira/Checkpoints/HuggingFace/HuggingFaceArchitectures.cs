@@ -5,8 +5,8 @@ using Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 
 /// <summary>
-/// The architectures <see cref="HuggingFaceLoader"/> can build, keyed by <c>model_type</c>. LLaMA is built in;
-/// further architectures (GPT-2, BERT, …) are added with <see cref="Register"/>.
+/// The architectures <see cref="HuggingFaceLoader"/> can build, keyed by <c>model_type</c>. LLaMA and GPT-2 are built
+/// in; further architectures (BERT, …) are added with <see cref="Register"/>.
 /// </summary>
 public static class HuggingFaceArchitectures
 {
@@ -15,6 +15,7 @@ public static class HuggingFaceArchitectures
     static HuggingFaceArchitectures()
     {
         Register(new LlamaArchitecture());
+        Register(new Gpt2Architecture());
     }
 
     /// <summary>The registered model types, sorted.</summary>

@@ -5,8 +5,9 @@ namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 /// <summary>
 /// Writes a model as a Hugging Face folder: <c>config.json</c> and <c>model.safetensors</c> (tensors in the model's
 /// dtype, sorted by name, <c>__metadata__ {"format": "pt"}</c>). Both files are written atomically. A tensor shared by
-/// several modules is written once, under its first name. <see cref="HuggingFaceLoader"/> reads the export back
-/// bit for bit.
+/// several modules is written once, under its first name. Weights of <see cref="IHuggingFaceModel.FanInFanOutModules"/> are
+/// written transposed, as the <c>[in, out]</c> Conv1D layout Hugging Face uses. <see cref="HuggingFaceLoader"/> reads the
+/// export back bit for bit.
 /// </summary>
 public static class HuggingFaceExporter
 {
@@ -20,13 +21,34 @@ public static class HuggingFaceExporter
         Directory.CreateDirectory(directory);
 
         var tensors = new List<KeyValuePair<string, Tensor>>();
+        var transposed = new List<Tensor>();
         var seen = new HashSet<IntPtr>();
-        foreach (var (name, tensor) in model.Module.state_dict())
+        try
         {
-            if (seen.Add(tensor.Handle))
-                tensors.Add(new(name, tensor));
+            foreach (var (name, tensor) in model.Module.state_dict())
+            {
+                if (!seen.Add(tensor.Handle))
+                    continue;
+                if (FanInFanOut.IsTransposed(model, name) && tensor.dim() == 2)
+                {
+                    Tensor stored;
+                    using (NewDisposeScope())
+                        stored = tensor.detach().t().contiguous().DetachFromDisposeScope();
+                    transposed.Add(stored);
+                    tensors.Add(new(name, stored));
+                }
+                else
+                {
+                    tensors.Add(new(name, tensor));
+                }
+            }
+            Safetensors.SafetensorsWriter.Write(Path.Combine(directory, HuggingFaceLoader.WeightsFileName), tensors, Metadata);
         }
-        Safetensors.SafetensorsWriter.Write(Path.Combine(directory, HuggingFaceLoader.WeightsFileName), tensors, Metadata);
+        finally
+        {
+            foreach (var tensor in transposed)
+                tensor.Dispose();
+        }
         AtomicFile.WriteAllText(Path.Combine(directory, HuggingFaceLoader.ConfigFileName), model.ToConfigJson());
     }
 }

@@ -6,9 +6,12 @@ namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 /// <summary>
 /// Loads a Hugging Face model folder: <c>config.json</c> (its <c>model_type</c> picks the architecture in
 /// <see cref="HuggingFaceArchitectures"/>) and <c>model.safetensors</c> or a sharded <c>model.safetensors.index.json</c>.
-/// Every model tensor must be present with the right shape; unknown tensors are rejected; F32/F16/BF16/F64 weights
-/// are converted to <see cref="HuggingFaceLoadOptions.DType"/>. Problems raise <see cref="ShiraFormatException"/>
-/// naming the file and the tensor.
+/// Every model tensor must be present with the right shape; unknown tensors are rejected; checkpoint names pass through
+/// <see cref="IHuggingFaceModel.MapCheckpointTensorName"/>; Conv1D weights of <see cref="IHuggingFaceModel.FanInFanOutModules"/>
+/// (stored <c>[in, out]</c>) are transposed into the model's <c>[out, in]</c>; F32/F16/BF16/F64 weights are converted to
+/// <see cref="HuggingFaceLoadOptions.DType"/>. Problems raise <see cref="ShiraFormatException"/> naming the file and the tensor.
+/// Like <c>transformers</c>' <c>from_pretrained</c>, the model is returned in evaluation mode (dropout off); call
+/// <c>train()</c> on its module to fine-tune with dropout.
 /// </summary>
 public static class HuggingFaceLoader
 {
@@ -61,6 +64,7 @@ public static class HuggingFaceLoader
         try
         {
             CopyWeights(model, checkpoint, config.Source);
+            model.Module.eval();
             return model;
         }
         catch
@@ -84,30 +88,47 @@ public static class HuggingFaceLoader
     private static void CopyWeights(IHuggingFaceModel model, HuggingFaceCheckpointFiles checkpoint, string configSource)
     {
         var expected = model.Module.state_dict();
-        var unexpected = checkpoint.Names.Where(n => !expected.ContainsKey(n) && !model.IsIgnoredCheckpointTensor(n)).Order(StringComparer.Ordinal).ToList();
+        var sourceOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var unexpected = new List<string>();
+        foreach (string stored in checkpoint.Names.Order(StringComparer.Ordinal))
+        {
+            string name = model.MapCheckpointTensorName(stored);
+            if (model.IsIgnoredCheckpointTensor(name))
+                continue;
+            if (!expected.ContainsKey(name))
+                unexpected.Add(stored);
+            else if (!sourceOf.TryAdd(name, stored))
+                throw new ShiraFormatException(
+                    $"Checkpoint {checkpoint.Description} holds tensor '{name}' twice, as '{sourceOf[name]}' (in '{checkpoint.FileOf(sourceOf[name]).Source}') and as '{stored}' (in '{checkpoint.FileOf(stored).Source}').");
+        }
         if (unexpected.Count > 0)
             throw new ShiraFormatException(
                 $"Checkpoint {checkpoint.Description} has {unexpected.Count} tensor(s) that the '{model.ModelType}' model of '{configSource}' does not have: {List(unexpected, checkpoint)}.");
-        var missing = expected.Keys.Where(n => !checkpoint.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        var missing = expected.Keys.Where(n => !sourceOf.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
             throw new ShiraFormatException(
                 $"Checkpoint {checkpoint.Description} is missing {missing.Count} tensor(s) that the '{model.ModelType}' model of '{configSource}' needs: {string.Join(", ", missing.Take(10).Select(n => $"'{n}'"))}{(missing.Count > 10 ? ", …" : "")}.");
 
         foreach (var (name, target) in expected)
         {
-            var file = checkpoint.FileOf(name);
-            var entry = file.GetEntry(name);
-            if (!entry.Shape.SequenceEqual(target.shape))
+            string stored = sourceOf[name];
+            var file = checkpoint.FileOf(stored);
+            var entry = file.GetEntry(stored);
+            bool transposed = FanInFanOut.IsTransposed(model, name) && target.dim() == 2;
+            long[] storedShape = transposed ? new[] { target.shape[1], target.shape[0] } : target.shape;
+            if (!entry.Shape.SequenceEqual(storedShape))
                 throw new ShiraFormatException(
-                    $"Tensor '{name}' in '{file.Source}' has shape [{string.Join(", ", entry.Shape)}], but the model of '{configSource}' expects [{string.Join(", ", target.shape)}].");
-            var stored = Safetensors.SafetensorsDType.ToScalarType(entry.DType);
-            bool compatible = HuggingFaceDTypes.IsSupported(target.dtype) ? HuggingFaceDTypes.IsSupported(stored) : stored == target.dtype;
+                    $"Tensor '{stored}' in '{file.Source}' has shape [{string.Join(", ", entry.Shape)}], but the model of '{configSource}' expects [{string.Join(", ", storedShape)}]" +
+                    (transposed ? " (a Conv1D weight stored as [in_features, out_features])." : "."));
+            var dtype = Safetensors.SafetensorsDType.ToScalarType(entry.DType);
+            bool compatible = HuggingFaceDTypes.IsSupported(target.dtype) ? HuggingFaceDTypes.IsSupported(dtype) : dtype == target.dtype;
             if (!compatible)
                 throw new ShiraFormatException(
-                    $"Tensor '{name}' in '{file.Source}' has dtype {entry.DType}, which cannot be loaded into a {target.dtype} tensor (expected F32, F16, BF16 or F64).");
+                    $"Tensor '{stored}' in '{file.Source}' has dtype {entry.DType}, which cannot be loaded into a {target.dtype} tensor (expected F32, F16, BF16 or F64).");
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            target.copy_(file.GetTensor(name));
+            var value = file.GetTensor(stored);
+            target.copy_(transposed ? value.t() : value);
         }
     }
 

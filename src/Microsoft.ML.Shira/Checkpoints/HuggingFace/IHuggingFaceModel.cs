@@ -27,4 +27,22 @@ public interface IHuggingFaceModel : IDisposable
     /// (for example <c>lm_head.weight</c> when the head is tied to the embedding); such tensors are skipped on load.
     /// </summary>
     bool IsIgnoredCheckpointTensor(string name);
+
+    /// <summary>
+    /// Maps a tensor name found in a checkpoint to this model's parameter name (for example GPT-2 checkpoints saved from
+    /// the bare <c>GPT2Model</c> lack the <c>transformer.</c> prefix). The default keeps the name.
+    /// </summary>
+    string MapCheckpointTensorName(string name) => name;
+
+    /// <summary>
+    /// Module paths whose weight Hugging Face stores transposed, as <c>[in_features, out_features]</c> (the <c>Conv1D</c>
+    /// of GPT-2; PEFT calls this <c>fan_in_fan_out</c>), while this model holds a standard <c>Linear</c> weight
+    /// <c>[out_features, in_features]</c>. <see cref="HuggingFaceLoader"/> transposes <c>&lt;path&gt;.weight</c> on load,
+    /// <see cref="HuggingFaceExporter"/> transposes it back on export, and PEFT adapter files written for such modules
+    /// use the stored layout. Empty by default.
+    /// </summary>
+    IReadOnlySet<string> FanInFanOutModules => NoModules;
+
+    /// <summary>The empty set behind the default <see cref="FanInFanOutModules"/>.</summary>
+    private static readonly IReadOnlySet<string> NoModules = new HashSet<string>(StringComparer.Ordinal);
 }

@@ -20,7 +20,10 @@ public sealed class PeftAdapterConfig
     /// <summary>Target module names.</summary>
     [JsonPropertyName("target_modules")] public List<string>? TargetModules { get; set; }
 
-    /// <summary>Always false for Linear layers.</summary>
+    /// <summary>
+    /// True when the adapted layers store their weight as <c>[in, out]</c> (GPT-2's <c>Conv1D</c>); the indices are then in
+    /// that layout. False for <c>Linear</c> layers.
+    /// </summary>
     [JsonPropertyName("fan_in_fan_out")] public bool FanInFanOut { get; set; }
 
     /// <summary>Whether values start at zero.</summary>

@@ -12,6 +12,15 @@ namespace Microsoft.ML.Shira.Checkpoints.Peft;
 /// float32 written on Windows are accepted) per layer, plus <c>adapter_config.json</c>. Our extras (name, layer shapes,
 /// base fingerprint, budget, library version) travel in the safetensors <c>__metadata__</c>, which PEFT ignores.
 /// </summary>
+/// <remarks>
+/// Layout: indices address the adapted weight as the Hugging Face module stores it. For a <c>Linear</c> that is
+/// <c>[out, in]</c>, the layout of <see cref="SparseAdapterLayer"/>. For a GPT-2 style <c>Conv1D</c> (weight stored
+/// <c>[in, out]</c>; see <see cref="HuggingFace.IHuggingFaceModel.FanInFanOutModules"/>) the file follows PEFT's
+/// <c>fan_in_fan_out</c> convention: the config says <c>"fan_in_fan_out": true</c> and each index pair is
+/// (input, output), i.e. rows and columns swapped. The metadata key <c>shira.fan_in_fan_out</c> lists those module paths;
+/// <c>shira.shapes</c> always gives <c>[out_features, in_features]</c>. Loading swaps them back, so a loaded adapter is
+/// always in the <c>[out, in]</c> layout of the in-memory model.
+/// </remarks>
 public static class PeftShiraAdapterFile
 {
     /// <summary>File name of the weights.</summary>
@@ -23,24 +32,35 @@ public static class PeftShiraAdapterFile
     private const string KeyPrefix = "base_model.model.";
     private const string ValuesSuffix = ".shira_weight";
     private const string IndicesSuffix = ".shira_indices";
+    private const string FanInFanOutKey = "shira.fan_in_fan_out";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Writes the adapter into <paramref name="directory"/> (created if missing); each file is written atomically.</summary>
-    public static void Save(SparseAdapter adapter, string directory)
+    /// <param name="adapter">The adapter, in the <c>[out, in]</c> layout.</param>
+    /// <param name="directory">Target folder.</param>
+    /// <param name="fanInFanOutModules">
+    /// Module paths whose Hugging Face weight is a Conv1D stored <c>[in, out]</c> (e.g. a GPT-2 model's
+    /// <see cref="HuggingFace.IHuggingFaceModel.FanInFanOutModules"/>); their indices are written in that layout and the
+    /// config gets <c>fan_in_fan_out: true</c>. Null or empty: every layer is a Linear.
+    /// </param>
+    public static void Save(SparseAdapter adapter, string directory, IReadOnlySet<string>? fanInFanOutModules = null)
     {
         ArgumentNullException.ThrowIfNull(adapter);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory.CreateDirectory(directory);
         var meta = adapter.Metadata;
+        var transposed = adapter.Layers.Keys.Where(p => fanInFanOutModules?.Contains(p) == true).Order(StringComparer.Ordinal).ToList();
 
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
             foreach (var layer in adapter.Layers.Values)
             {
+                // Row-major order of the stored weight: [out, in] for Linear, [in, out] for Conv1D (fan_in_fan_out).
+                bool fanInFanOut = fanInFanOutModules?.Contains(layer.ModulePath) == true;
                 var indices = new int[2 * layer.Count];
-                layer.Rows.CopyTo(indices, 0);
-                layer.Columns.CopyTo(indices, layer.Count);
+                (fanInFanOut ? layer.Columns : layer.Rows).CopyTo(indices, 0);
+                (fanInFanOut ? layer.Rows : layer.Columns).CopyTo(indices, layer.Count);
                 tensors[KeyPrefix + layer.ModulePath + ValuesSuffix] = tensor(layer.Values);
                 tensors[KeyPrefix + layer.ModulePath + IndicesSuffix] = tensor(indices).view(2, layer.Count);
             }
@@ -58,6 +78,8 @@ public static class PeftShiraAdapterFile
             };
             if (meta.BaseModelFingerprint is not null)
                 metadata["shira.base_fingerprint"] = meta.BaseModelFingerprint;
+            if (transposed.Count > 0)
+                metadata[FanInFanOutKey] = JsonSerializer.Serialize(transposed);
             SafetensorsWriter.Write(Path.Combine(directory, WeightsFileName), tensors, metadata);
         }
         finally
@@ -73,6 +95,7 @@ public static class PeftShiraAdapterFile
             MaskType = ToPeftMaskName(meta.MaskType),
             RandomSeed = meta.Seed,
             TargetModules = meta.TargetModules.ToList(),
+            FanInFanOut = transposed.Count > 0,
             BaseModelNameOrPath = meta.BaseModelName,
             TaskType = meta.TaskType,
         };
@@ -81,11 +104,15 @@ public static class PeftShiraAdapterFile
 
     /// <summary>
     /// Reads an adapter. Layer shapes come from our metadata or, for adapters written by Python PEFT, from
-    /// <paramref name="shapeOf"/> (module path → [out, in], e.g. from the base model).
+    /// <paramref name="shapeOf"/> (module path → [out, in], e.g. from the base model). Indices written in the Conv1D
+    /// layout are swapped back to <c>[out, in]</c>: those of the modules our <c>shira.fan_in_fan_out</c> metadata lists or,
+    /// for a file without it whose config says <c>fan_in_fan_out: true</c>, those in <paramref name="fanInFanOutModules"/>
+    /// (every layer when that is null).
     /// </summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="ShiraFormatException">A file is corrupt, truncated or inconsistent; the message names file and tensor.</exception>
-    public static SparseAdapter Load(string directory, string? name = null, Func<string, (long Out, long In)?>? shapeOf = null)
+    public static SparseAdapter Load(string directory, string? name = null, Func<string, (long Out, long In)?>? shapeOf = null,
+        IReadOnlySet<string>? fanInFanOutModules = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string weightsPath = Path.Combine(directory, WeightsFileName);
@@ -96,6 +123,7 @@ public static class PeftShiraAdapterFile
         var file = SafetensorsFile.Open(weightsPath);
 
         var shapes = ReadShapes(file);
+        var transposed = ReadFanInFanOut(file, config, fanInFanOutModules);
         var layers = new List<SparseAdapterLayer>();
         foreach (var key in file.Entries.Keys.Where(k => k.EndsWith(ValuesSuffix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
@@ -106,6 +134,8 @@ public static class PeftShiraAdapterFile
                 throw new ShiraFormatException($"Adapter file '{weightsPath}': tensor '{key}' has no matching '{indicesKey}'.");
             float[] values = ReadValues(file, key);
             var (rows, columns) = ReadIndices(file, indicesKey, values.Length);
+            if (transposed(path))
+                (rows, columns) = (columns, rows);
             (long Out, long In)? shape = shapes.TryGetValue(path, out var s) ? (s[0], s[1]) : shapeOf?.Invoke(path);
             if (shape is null)
                 throw new ShiraFormatException($"Adapter file '{weightsPath}': the shape of layer '{path}' is unknown (no shira.shapes metadata); load it with the base model to supply shapes.");
@@ -144,14 +174,18 @@ public static class PeftShiraAdapterFile
         return new SparseAdapter(adapterName, layers, metadata);
     }
 
-    /// <summary>Reads an adapter, taking layer shapes from the 2-D weights of <paramref name="baseModel"/>.</summary>
+    /// <summary>
+    /// Reads an adapter, taking layer shapes from the 2-D weights of <paramref name="baseModel"/> and, when it is an
+    /// <see cref="HuggingFace.IHuggingFaceModel"/>, its Conv1D modules from <see cref="HuggingFace.IHuggingFaceModel.FanInFanOutModules"/>.
+    /// </summary>
     public static SparseAdapter Load(string directory, nn.Module baseModel, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         var shapes = baseModel.named_parameters()
             .Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal) && p.parameter.dim() == 2)
             .ToDictionary(p => p.name[..^".weight".Length], p => (p.parameter.shape[0], p.parameter.shape[1]));
-        return Load(directory, name, path => shapes.TryGetValue(path, out var s) ? s : null);
+        var fanInFanOut = (baseModel as HuggingFace.IHuggingFaceModel)?.FanInFanOutModules;
+        return Load(directory, name, path => shapes.TryGetValue(path, out var s) ? s : null, fanInFanOut);
     }
 
     private static PeftAdapterConfig ReadConfig(string path)
@@ -168,6 +202,29 @@ public static class PeftShiraAdapterFile
         if (config is null || !string.Equals(config.PeftType, "SHIRA", StringComparison.OrdinalIgnoreCase))
             throw new ShiraFormatException($"Adapter config '{path}' has peft_type '{config?.PeftType}'; only SHIRA adapters are supported.");
         return config;
+    }
+
+    /// <summary>Which layers of the file are in the Conv1D [in, out] layout.</summary>
+    private static Func<string, bool> ReadFanInFanOut(SafetensorsFile file, PeftAdapterConfig config, IReadOnlySet<string>? fanInFanOutModules)
+    {
+        if (file.Metadata.TryGetValue(FanInFanOutKey, out var json))
+        {
+            HashSet<string>? listed;
+            try
+            {
+                listed = JsonSerializer.Deserialize<HashSet<string>>(json);
+            }
+            catch (JsonException ex)
+            {
+                throw new ShiraFormatException($"Adapter file '{file.Source}': metadata '{FanInFanOutKey}' is corrupt: {ex.Message}", ex);
+            }
+            if (listed is null || (listed.Count > 0 && !config.FanInFanOut))
+                throw new ShiraFormatException($"Adapter file '{file.Source}': metadata '{FanInFanOutKey}' lists Conv1D layers but its {ConfigFileName} does not say fan_in_fan_out: true.");
+            return listed.Contains;
+        }
+        if (!config.FanInFanOut)
+            return _ => false;
+        return fanInFanOutModules is null ? _ => true : fanInFanOutModules.Contains;
     }
 
     private static Dictionary<string, long[]> ReadShapes(SafetensorsFile file)

@@ -68,33 +68,11 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var ids = inputIds.dtype == ScalarType.Int64 ? inputIds : inputIds.to(ScalarType.Int64);
         var hidden = embed_tokens.call(ids);
-        var positions = PositionIds(attentionMask, batch, past, length, ids.device);
+        var positions = CausalPositions.PositionIds(attentionMask, batch, past, length, ids.device);
         var (cos, sin) = _rotary.Compute(positions, hidden.dtype);
-        var allowed = AllowedMask(attentionMask, past, length, ids.device);
+        var allowed = CausalPositions.AllowedMask(attentionMask, past, length, ids.device);
         foreach (var layer in layers)
             hidden = layer.Forward(hidden, cos, sin, allowed, cache);
         return norm.call(hidden).MoveToOuterDisposeScope();
-    }
-
-    private static Tensor PositionIds(Tensor? attentionMask, long batch, long past, long length, Device device)
-    {
-        if (attentionMask is null)
-            return arange(past, past + length, dtype: ScalarType.Int64, device: device).unsqueeze(0).expand(batch, length);
-        var real = attentionMask.to(ScalarType.Int64);
-        var positions = real.cumsum(-1) - 1;
-        positions = positions.masked_fill(real.eq(0), 1);
-        return positions.narrow(1, past, length);
-    }
-
-    private static Tensor? AllowedMask(Tensor? attentionMask, long past, long length, Device device)
-    {
-        if (attentionMask is null && length == 1)
-            return null;
-        var queries = arange(past, past + length, dtype: ScalarType.Int64, device: device).unsqueeze(1);
-        var keys = arange(0, past + length, dtype: ScalarType.Int64, device: device).unsqueeze(0);
-        var allowed = keys.le(queries).unsqueeze(0).unsqueeze(0);
-        if (attentionMask is not null)
-            allowed = allowed.logical_and(attentionMask.ne(0).unsqueeze(1).unsqueeze(1));
-        return allowed;
     }
 }

@@ -1,0 +1,15 @@
+using Microsoft.ML.Shira.Models.Gpt2;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
+
+/// <summary>Builds <see cref="Gpt2LMHeadModel"/> for <c>model_type</c> <c>gpt2</c>.</summary>
+public sealed class Gpt2Architecture : IHuggingFaceArchitecture
+{
+    /// <inheritdoc />
+    public string ModelType => Gpt2Config.ModelType;
+
+    /// <inheritdoc />
+    public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device) =>
+        new Gpt2LMHeadModel(Gpt2Config.FromHuggingFace(config), dtype, device);
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Microsoft.ML.Shira.Checkpoints;
+
+namespace Microsoft.ML.Shira.Text;
+
+/// <summary>
+/// Reads the byte-level BPE tokenizers of Hugging Face's <c>tokenizer.json</c> (the <c>tokenizers</c> library format):
+/// <c>model</c> of type <c>BPE</c>, <c>pre_tokenizer</c> <c>ByteLevel</c> (with the GPT-2 split regex), no normalizer,
+/// <c>ByteLevel</c> (or no) decoder and post-processor, and <c>added_tokens</c>. Other pipelines are rejected with an
+/// error naming the file and the key rather than encoded differently from Hugging Face.
+/// </summary>
+internal static class HuggingFaceTokenizerJson
+{
+    /// <summary>Parses <paramref name="json"/>; <paramref name="source"/> names it in errors.</summary>
+    public static ByteLevelBpeDefinition Read(byte[] json, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw new ShiraFormatException($"Tokenizer file '{source}' is not valid JSON: {ex.Message}", ex);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw Invalid(source, "the root", "must be a JSON object");
+            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+                throw Invalid(source, "model", "is missing or not an object");
+            string? type = String(model, "type", source, "model.type");
+            if (type is not null and not "BPE")
+                throw Invalid(source, "model.type", $"is '{type}'; only byte-level BPE tokenizers (GPT-2 style) are supported here");
+            CheckModelOptions(model, source);
+            bool addPrefixSpace = CheckPipeline(root, source);
+
+            var added = ReadAddedTokens(root, source);
+            if (!model.TryGetProperty("vocab", out var vocabElement))
+                throw Invalid(source, "model.vocab", "is missing");
+            var vocabulary = ByteLevelBpeFiles.ReadVocabulary(vocabElement, $"Tokenizer file '{source}', 'model.vocab',");
+            var merges = ReadMerges(model, source);
+            return new ByteLevelBpeDefinition($"'{source}'", vocabulary, merges, added, addPrefixSpace,
+                i => $"Tokenizer file '{source}', 'model.merges[{i}]':");
+        }
+    }
+
+    private static void CheckModelOptions(JsonElement model, string source)
+    {
+        foreach (string key in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
+        {
+            if (String(model, key, source, "model." + key) is { Length: > 0 } value)
+                throw Invalid(source, "model." + key, $"is '{value}'; byte-level BPE uses none");
+        }
+        if (model.TryGetProperty("dropout", out var dropout) && dropout.ValueKind != JsonValueKind.Null
+            && !(dropout.ValueKind == JsonValueKind.Number && dropout.GetDouble() == 0))
+            throw Invalid(source, "model.dropout", $"is {dropout.GetRawText()}; BPE dropout is not supported");
+        foreach (string key in new[] { "byte_fallback", "ignore_merges" })
+        {
+            if (model.TryGetProperty(key, out var flag) && flag.ValueKind == JsonValueKind.True)
+                throw Invalid(source, "model." + key, "is true, which is not supported");
+        }
+    }
+
+    /// <summary>Checks normalizer, pre-tokenizer, post-processor and decoder; returns the pre-tokenizer's add_prefix_space.</summary>
+    private static bool CheckPipeline(JsonElement root, string source)
+    {
+        if (root.TryGetProperty("normalizer", out var normalizer) && normalizer.ValueKind != JsonValueKind.Null)
+            throw Invalid(source, "normalizer", $"is {Describe(normalizer)}; byte-level BPE tokenizers with a normalizer are not supported");
+        if (!root.TryGetProperty("pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object || TypeOf(pre) != "ByteLevel")
+            throw Invalid(source, "pre_tokenizer", $"is {(pre.ValueKind == JsonValueKind.Undefined ? "missing" : Describe(pre))}; only the ByteLevel pre-tokenizer (GPT-2) is supported");
+        if (pre.TryGetProperty("use_regex", out var useRegex) && useRegex.ValueKind == JsonValueKind.False)
+            throw Invalid(source, "pre_tokenizer.use_regex", "is false; only the GPT-2 split regex is supported");
+        foreach (string key in new[] { "post_processor", "decoder" })
+        {
+            if (root.TryGetProperty(key, out var step) && step.ValueKind != JsonValueKind.Null && TypeOf(step) != "ByteLevel")
+                throw Invalid(source, key, $"is {Describe(step)}; only ByteLevel (or none) is supported");
+        }
+        return pre.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True;
+    }
+
+    /// <summary>Merges as <c>"left right"</c> strings (older files) or <c>["left", "right"]</c> pairs (newer files).</summary>
+    private static List<(string Left, string Right)> ReadMerges(JsonElement model, string source)
+    {
+        if (!model.TryGetProperty("merges", out var merges) || merges.ValueKind != JsonValueKind.Array)
+            throw Invalid(source, "model.merges", "is missing or not an array");
+        var result = new List<(string, string)>(merges.GetArrayLength());
+        int i = 0;
+        foreach (var merge in merges.EnumerateArray())
+        {
+            string[]? parts = merge.ValueKind switch
+            {
+                JsonValueKind.String => merge.GetString()!.Split(' '),
+                JsonValueKind.Array when merge.GetArrayLength() == 2 && merge.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String) =>
+                    merge.EnumerateArray().Select(p => p.GetString()!).ToArray(),
+                _ => null,
+            };
+            if (parts is not { Length: 2 } || parts[0].Length == 0 || parts[1].Length == 0)
+                throw Invalid(source, $"model.merges[{i}]", $"must be \"left right\" or [\"left\", \"right\"], got {Describe(merge)}");
+            result.Add((parts[0], parts[1]));
+            i++;
+        }
+        return result;
+    }
+
+    private static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
+    {
+        var result = new List<AddedToken>();
+        if (!root.TryGetProperty("added_tokens", out var added) || added.ValueKind == JsonValueKind.Null)
+            return result;
+        if (added.ValueKind != JsonValueKind.Array)
+            throw Invalid(source, "added_tokens", "must be an array");
+        int i = 0;
+        foreach (var token in added.EnumerateArray())
+        {
+            if (token.ValueKind != JsonValueKind.Object
+                || !token.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out int value) || value < 0
+                || !token.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String || content.GetString()!.Length == 0)
+                throw Invalid(source, $"added_tokens[{i}]", $"must have a non-negative integer 'id' and a non-empty 'content', got {Describe(token)}");
+            bool special = token.TryGetProperty("special", out var flag) && flag.ValueKind == JsonValueKind.True;
+            result.Add(new AddedToken(content.GetString()!, value, special));
+            i++;
+        }
+        return result;
+    }
+
+    private static string? String(JsonElement obj, string key, string source, string path) =>
+        !obj.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : throw Invalid(source, path, $"must be a string, got {Describe(value)}");
+
+    private static string? TypeOf(JsonElement step) =>
+        step.ValueKind == JsonValueKind.Object && step.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+
+    private static string Describe(JsonElement element)
+    {
+        string text = element.ValueKind == JsonValueKind.Object && TypeOf(element) is { } type ? $"of type '{type}'" : element.GetRawText();
+        return text.Length <= 80 ? text : text[..80] + "…";
+    }
+
+    private static ShiraFormatException Invalid(string source, string key, string problem) =>
+        new($"Tokenizer file '{source}': '{key}' {problem}.");
+}
