@@ -16,6 +16,7 @@ public static class HuggingFaceArchitectures
     {
         Register(new LlamaArchitecture());
         Register(new Gpt2Architecture());
+        Register(new BertArchitecture());
     }
 
     /// <summary>The registered model types, sorted.</summary>

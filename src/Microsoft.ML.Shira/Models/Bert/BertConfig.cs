@@ -16,6 +16,25 @@ public sealed record BertConfig
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
     };
 
+    /// <summary>Hugging Face <c>model_type</c> of this configuration.</summary>
+    [JsonPropertyName("model_type")]
+    public string ModelType => "bert";
+
+    /// <summary>Parses a Hugging Face <c>config.json</c> already read by the checkpoint loader.</summary>
+    /// <exception cref="Checkpoints.ShiraFormatException">The values are invalid; the message names the file.</exception>
+    public static BertConfig FromHuggingFace(Checkpoints.HuggingFace.HuggingFaceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        try
+        {
+            return FromJson(config.Json.ToJsonString());
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new Checkpoints.ShiraFormatException($"Config file '{config.Source}': {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Number of WordPiece tokens (<c>vocab_size</c>).</summary>
     [JsonPropertyName("vocab_size")]
     public int VocabSize { get; init; } = 30522;

@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Models.StateDict;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// <c>encoder.layer.0.attention.self.query.weight</c>, … . Returns the last hidden state; see
 /// <see cref="SentencePooling"/> for sentence embeddings.
 /// </summary>
-public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>
+public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IHuggingFaceModel
 {
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertEmbeddings embeddings;
@@ -93,6 +94,26 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>
         ArgumentNullException.ThrowIfNull(stateDict);
         StateDictLoader.Load(this, stateDict, IsIgnorableCheckpointTensor);
     }
+
+    /// <inheritdoc />
+    public string ModelType => "bert";
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public ScalarType DType => embeddings.parameters().First().dtype;
+
+    /// <inheritdoc />
+    public string ToConfigJson() => Config.ToJson();
+
+    /// <inheritdoc />
+    bool IHuggingFaceModel.IsIgnoredCheckpointTensor(string name) =>
+        IsIgnorableCheckpointTensor(name) || name.StartsWith("cls.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal);
+
+    /// <summary>Task checkpoints (<c>BertForSequenceClassification</c>, …) prefix the encoder's tensors with <c>bert.</c>.</summary>
+    string IHuggingFaceModel.MapCheckpointTensorName(string name) =>
+        name.StartsWith("bert.", StringComparison.Ordinal) ? name["bert.".Length..] : name;
 
     /// <summary>True for checkpoint tensors that <see cref="LoadWeights"/> skips silently.</summary>
     public static bool IsIgnorableCheckpointTensor(string name)

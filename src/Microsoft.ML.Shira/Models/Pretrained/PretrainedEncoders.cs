@@ -34,6 +34,51 @@ public static class PretrainedEncoders
         }
     }
 
+    /// <summary>
+    /// Loads a BERT encoder from a Hugging Face model folder (<c>config.json</c> with <c>model_type</c> <c>bert</c>,
+    /// <c>model.safetensors</c> or a sharded index, and <c>vocab.txt</c>; <c>do_lower_case</c> and
+    /// <c>model_max_length</c> are read from <c>tokenizer_config.json</c> when present).
+    /// </summary>
+    /// <exception cref="Checkpoints.ShiraFormatException">A file is missing, corrupt or inconsistent; the message names it.</exception>
+    public static PretrainedEncoder Load(string directory, Checkpoints.HuggingFace.HuggingFaceLoadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        string vocab = Path.Combine(directory, "vocab.txt");
+        if (!File.Exists(vocab))
+            throw new Checkpoints.ShiraFormatException($"Tokenizer vocabulary '{vocab}' does not exist; a BERT model folder needs vocab.txt.");
+        var model = Checkpoints.HuggingFace.HuggingFaceLoader.Load<Bert.BertModel>(directory, options);
+        try
+        {
+            var (lowerCase, maxLength) = ReadTokenizerConfig(directory, model.Config.MaxPositionEmbeddings);
+            return new PretrainedEncoder(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))), model,
+                BertTextTokenizer.FromVocabFile(vocab, lowerCase, maxLength));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static (bool LowerCase, int MaxLength) ReadTokenizerConfig(string directory, int maxPositions)
+    {
+        string path = Path.Combine(directory, "tokenizer_config.json");
+        if (!File.Exists(path))
+            return (true, maxPositions);
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            var root = json.RootElement;
+            bool lower = !root.TryGetProperty("do_lower_case", out var l) || l.ValueKind != System.Text.Json.JsonValueKind.False;
+            int max = root.TryGetProperty("model_max_length", out var m) && m.TryGetInt64(out long v) && v > 0 && v < maxPositions ? (int)v : maxPositions;
+            return (lower, max);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new Checkpoints.ShiraFormatException($"Tokenizer config '{path}' is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Opens the embedded ONNX file of all-MiniLM-L6-v2 (PyTorch export; outputs <c>last_hidden_state</c>).</summary>
     public static Stream OpenMiniLmL6V2Onnx() => PretrainedResourceNames.Open(PretrainedResourceNames.MiniLmL6V2Onnx);
 
