@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.Shira.Generation;
-using Microsoft.ML.Shira.Pretrained;
+using Microsoft.ML.Shira.Models.Pretrained;
 
 /// <summary>Issue #3: stories260K greedy generation, with and without the KV cache (128 new tokens).</summary>
 public class GenerationBenchmarks

@@ -1,5 +1,5 @@
 using Microsoft.ML.Shira.Generation;
-using Microsoft.ML.Shira.Pretrained;
+using Microsoft.ML.Shira.Models.Pretrained;
 
 namespace Microsoft.ML.Shira.Tests.Llama;
 

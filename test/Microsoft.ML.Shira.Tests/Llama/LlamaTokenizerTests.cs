@@ -1,5 +1,5 @@
 using Microsoft.ML.Shira.Checkpoints;
-using Microsoft.ML.Shira.Pretrained;
+using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.Tests.Llama;

@@ -2,7 +2,7 @@ using Microsoft.ML.Shira.Generation;
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Text;
 
-namespace Microsoft.ML.Shira.Pretrained;
+namespace Microsoft.ML.Shira.Models.Pretrained;
 
 /// <summary>A loaded causal language model with its tokenizer. Disposing it disposes the model.</summary>
 public sealed class PretrainedDecoder : IDisposable

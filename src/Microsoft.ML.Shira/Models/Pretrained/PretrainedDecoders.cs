@@ -4,7 +4,7 @@ using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Text;
 
-namespace Microsoft.ML.Shira.Pretrained;
+namespace Microsoft.ML.Shira.Models.Pretrained;
 
 /// <summary>Loads causal language models together with their tokenizers.</summary>
 public static class PretrainedDecoders
