@@ -1,0 +1,45 @@
+using Microsoft.ML.Shira.TextClassification.Schema;
+using Microsoft.ML.Shira.TextClassification.Training;
+
+namespace Microsoft.ML.Shira.TextClassification;
+
+/// <summary>
+/// Fine-tunes a pretrained encoder for text classification with a SHiRA adapter and a linear head; create it with
+/// <c>mlContext.Shira().TextClassification(...)</c>. The label must be a key (multiclass, e.g. from
+/// <c>MapValueToKey</c>) or Boolean (binary); the text columns must be strings.
+/// </summary>
+public sealed class ShiraTextClassificationEstimator : IEstimator<ShiraTextClassificationTransformer>
+{
+    private readonly MLContext _context;
+    private readonly ShiraTextClassificationOptions _options;
+
+    internal ShiraTextClassificationEstimator(MLContext context, ShiraTextClassificationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="input"/>: tokenizes it, chooses the trainable entries (calibrating Gradient/SNIP masks),
+    /// trains the adapter values and the head with AdamW, validates and stops early when a validation set is given.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    /// <exception cref="InvalidOperationException">A row has empty text, no row has a label, or the loss diverged.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled; nothing is kept.</exception>
+    public ShiraTextClassificationTransformer Fit(IDataView input) => ShiraClassifierTrainer.Train(_context, _options, input);
+
+    /// <summary>The input columns plus the outputs; checks the text and label columns.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var names = ColumnNames.From(_options);
+        InputColumns.RequireText(inputSchema, names.Sentence1, "text (Sentence1)");
+        if (names.Sentence2 is not null)
+            InputColumns.RequireText(inputSchema, names.Sentence2, "second text (Sentence2)");
+        var (isBinary, label) = InputColumns.RequireLabel(inputSchema, names.Label);
+        return OutputColumns.Shape(inputSchema, names, isBinary, label);
+    }
+}

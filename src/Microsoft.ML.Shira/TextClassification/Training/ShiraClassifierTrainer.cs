@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Microsoft.ML.Shira.Adapters.Injection;
+using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.Runtime;
+using Microsoft.ML.Shira.TextClassification.Inference;
+using Microsoft.ML.Shira.TextClassification.Schema;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.TextClassification.Training;
+
+/// <summary>
+/// Fit of <see cref="ShiraTextClassificationEstimator"/>: reads and checks the data, loads the base model, chooses the
+/// mask (calibrating it if needed), injects SHiRA, trains, and builds the transformer. Nothing is returned half-built:
+/// on any error or cancellation every tensor and model created here is released.
+/// </summary>
+internal static class ShiraClassifierTrainer
+{
+    public const string LogSource = "ShiraTextClassification";
+
+    public static ShiraTextClassificationTransformer Train(MLContext context, ShiraTextClassificationOptions options, IDataView trainData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        options.Validate();
+        var token = options.CancellationToken;
+        token.ThrowIfCancellationRequested();
+        var names = ColumnNames.From(options);
+        var label = CheckColumns(trainData.Schema, names);
+        var validationLabel = options.ValidationSet is null ? null : CheckColumns(options.ValidationSet.Schema, names);
+        if (validationLabel is not null)
+            TrainingRows.RequireSameLabels(label, validationLabel, names.Label);
+
+        using var log = new MlContextLog(context, LogSource);
+        var clock = Stopwatch.StartNew();
+        int seed = SeedSource.Resolve(context, options.Seed, LogSource);
+        if (options.NumberOfThreads > 0)
+            set_num_threads(options.NumberOfThreads);
+        var device = DeviceSelector.Resolve(options.Device, context, log);
+
+        var train = TrainingRows.Read(trainData, names, label, "training", log, token);
+        var validation = options.ValidationSet is null ? null : TrainingRows.Read(options.ValidationSet, names, validationLabel!, "validation", log, token);
+
+        var encoder = options.BaseModel.Load();
+        bool handedOver = false;
+        try
+        {
+            var transformer = TrainOn(context, options, names, label, seed, device, encoder, train, validation, log, clock, () => handedOver = true);
+            log.Info($"Trained adapter '{options.AdapterName}' in {clock.Elapsed.TotalSeconds:F1} s.");
+            return transformer;
+        }
+        finally
+        {
+            if (!handedOver)
+                encoder.Dispose();
+        }
+    }
+
+    private static LabelInfo CheckColumns(DataViewSchema schema, ColumnNames names)
+    {
+        InputColumns.RequireText(schema, names.Sentence1, "text (Sentence1)");
+        if (names.Sentence2 is not null)
+            InputColumns.RequireText(schema, names.Sentence2, "second text (Sentence2)");
+        return InputColumns.RequireLabel(schema, names.Label);
+    }
+
+    private static ShiraTextClassificationTransformer TrainOn(
+        MLContext context, ShiraTextClassificationOptions options, ColumnNames names, LabelInfo label, int seed, Device device,
+        PretrainedEncoder encoder, List<Example> trainRows, List<Example>? validationRows, MlContextLog log, Stopwatch clock, Action handOver)
+    {
+        var token = options.CancellationToken;
+        var model = encoder.Model;
+        model.to(device);
+        var tokenizer = encoder.Tokenizer.WithMaxLength(options.MaxSequenceLength);
+        var train = new ExampleBatches(trainRows, options.BatchSize, tokenizer);
+        var validation = validationRows is null ? null : new ExampleBatches(validationRows, options.BatchSize, tokenizer).Pass().ToList();
+        log.Info($"Fine-tuning {options.BaseModel.Id} on {train.Rows} rows ({(label.IsBinary ? "binary" : $"{label.ClassCount} classes")}) " +
+            $"for {options.Epochs} epoch(s) of {train.Count} batches on {device.type}; seed {seed}.");
+
+        manual_seed(seed);
+        using var head = nn.Linear(encoder.Config.HiddenSize, label.ClassCount);
+        head.to(device);
+        var random = new Random(seed);
+        var orders = new Dictionary<int, int[]>();
+        int[] Order(int epoch)
+        {
+            for (int e = orders.Count + 1; e <= epoch; e++)
+                orders[e] = train.Shuffle(random);
+            return orders[epoch];
+        }
+
+        var (mask, scores) = MaskSelection.Create(options, seed, model, head, train.Pass(Order(1)), device, token);
+        ShiraInjection injection;
+        try
+        {
+            injection = ShiraInjector.Inject(model, new ShiraInjectionOptions
+            {
+                TargetModules = options.TargetModules.ToList(),
+                TargetModulesPattern = options.TargetModulesPattern,
+                Budget = options.Budget(),
+            }, mask);
+        }
+        finally
+        {
+            foreach (var score in scores?.Values ?? [])
+                score.Dispose();
+        }
+        log.Info(injection.ToString() + $" + head {head.weight!.numel() + head.bias!.numel():N0}.");
+
+        new TrainingLoop(options, model, head, device, log, clock).Run(injection.Parameters().ToList(), train, Order, validation);
+        token.ThrowIfCancellationRequested();
+
+        var adapter = injection.ToAdapter(options.AdapterName, options.BaseModel.Id, "SEQ_CLS", seed);
+        var classifier = ExportHead(head, label);
+        injection.Unload();
+        var engine = new ClassifierEngine(options.BaseModel, encoder, tokenizer, device);
+        handOver();
+        try
+        {
+            engine.Add(adapter, classifier);
+            var selection = AdapterSelection.Single(adapter.Name);
+            engine.Activate(selection);
+            return new ShiraTextClassificationTransformer(context, engine, names, options.BatchSize, selection);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    private static ShiraClassificationHead ExportHead(Linear head, LabelInfo label)
+    {
+        using var scope = NewDisposeScope();
+        float[] weight = head.weight!.detach().to(ScalarType.Float32).cpu().data<float>().ToArray();
+        float[] bias = head.bias!.detach().to(ScalarType.Float32).cpu().data<float>().ToArray();
+        return new ShiraClassificationHead(weight, bias, label.ClassNames, label.IsBinary) { LabelAnnotations = label.Annotations };
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Microsoft.ML.Shira.Models.Bert;
+using Microsoft.ML.Shira.Runtime;
+using Microsoft.ML.Shira.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.TextClassification.Training;
+
+/// <summary>
+/// Fine-tunes the adapter values and the head with AdamW (two parameter groups with their own peak learning rates,
+/// linear warm-up then linear decay), validates after every epoch, stops early and restores the best epoch.
+/// </summary>
+internal sealed class TrainingLoop
+{
+    private readonly ShiraTextClassificationOptions _options;
+    private readonly BertModel _model;
+    private readonly Linear _head;
+    private readonly Device _device;
+    private readonly MlContextLog _log;
+    private readonly Stopwatch _clock;
+
+    public TrainingLoop(ShiraTextClassificationOptions options, BertModel model, Linear head, Device device, MlContextLog log, Stopwatch clock)
+    {
+        _options = options;
+        _model = model;
+        _head = head;
+        _device = device;
+        _log = log;
+        _clock = clock;
+    }
+
+    /// <summary>Trains; the epoch orders come from <paramref name="orders"/> (the first is the one calibration used).</summary>
+    public void Run(IReadOnlyList<Parameter> adapterValues, ExampleBatches train, Func<int, int[]> orders, IReadOnlyList<ExampleBatch>? validation)
+    {
+        var token = _options.CancellationToken;
+        var headParameters = _head.parameters().ToList();
+        var all = adapterValues.Concat(headParameters).ToList();
+        using var optimizer = optim.AdamW(new[]
+        {
+            new AdamW.ParamGroup(adapterValues, _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay, false, false),
+            new AdamW.ParamGroup(headParameters, _options.HeadLearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay, false, false),
+        });
+        var groups = optimizer.ParamGroups.ToList();
+        double[] peaks = [_options.LearningRate, _options.HeadLearningRate];
+        int totalSteps = _options.Epochs * train.Count;
+        var schedule = new AdapterTrainingOptions { LearningRate = 1.0, WarmupSteps = (int)Math.Round(_options.WarmupProportion * totalSteps) };
+
+        TrainingSnapshot? best = null;
+        ValidationScore? bestScore = null;
+        double? lastAccuracy = null;
+        int step = 0, bestEpoch = 0, stale = 0;
+        long rowsSeen = 0;
+        var trainingClock = Stopwatch.StartNew();
+        try
+        {
+            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                _model.train();
+                double lossSum = 0;
+                foreach (var batch in train.Pass(orders(epoch)))
+                {
+                    token.ThrowIfCancellationRequested();
+                    double factor = AdapterTrainingLoop.LearningRateAt(step, totalSteps, schedule);
+                    for (int g = 0; g < groups.Count; g++)
+                        groups[g].LearningRate = peaks[g] * factor;
+
+                    double loss = Step(optimizer, all, batch);
+                    if (double.IsNaN(loss) || double.IsInfinity(loss))
+                        throw new InvalidOperationException($"The training loss became {loss} at step {step + 1}; lower LearningRate or HeadLearningRate.");
+                    step++;
+                    lossSum += loss * batch.Count;
+                    rowsSeen += batch.Count;
+                    Report(epoch, step, totalSteps, loss, lastAccuracy, rowsSeen, trainingClock, isEpochEnd: false);
+                }
+
+                double trainLoss = lossSum / train.Rows;
+                if (validation is null)
+                {
+                    _log.Info($"Epoch {epoch}/{_options.Epochs}: training loss {trainLoss:F4}, {rowsSeen / trainingClock.Elapsed.TotalSeconds:F1} rows/s.");
+                    Report(epoch, step, totalSteps, trainLoss, null, rowsSeen, trainingClock, isEpochEnd: true);
+                    continue;
+                }
+
+                var score = ValidationScore.Measure(_model, _head, validation, _device, token);
+                lastAccuracy = score.Accuracy;
+                _log.Info($"Epoch {epoch}/{_options.Epochs}: training loss {trainLoss:F4}, validation accuracy {score.Accuracy:P2} (loss {score.Loss:F4}), {rowsSeen / trainingClock.Elapsed.TotalSeconds:F1} rows/s.");
+                Report(epoch, step, totalSteps, trainLoss, score.Accuracy, rowsSeen, trainingClock, isEpochEnd: true);
+                if (score.IsBetterThan(bestScore))
+                {
+                    best?.Dispose();
+                    best = TrainingSnapshot.Capture(all);
+                    bestScore = score;
+                    bestEpoch = epoch;
+                    stale = 0;
+                }
+                else if (_options.EarlyStoppingPatience > 0 && ++stale >= _options.EarlyStoppingPatience)
+                {
+                    _log.Info($"Early stopping after epoch {epoch}: no better validation accuracy for {stale} epoch(s).");
+                    break;
+                }
+            }
+
+            if (best is not null && bestScore is { } kept)
+            {
+                best.Restore();
+                _log.Info($"Keeping epoch {bestEpoch} (validation accuracy {kept.Accuracy:P2}, loss {kept.Loss:F4}).");
+            }
+        }
+        finally
+        {
+            best?.Dispose();
+            _model.eval();
+        }
+    }
+
+    private double Step(OptimizerHelper optimizer, List<Parameter> all, ExampleBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        var (_, loss) = ClassifierForward.Run(_model, _head, batch, _device);
+        loss.backward();
+        if (_options.MaxGradNorm > 0)
+            nn.utils.clip_grad_norm_(all, _options.MaxGradNorm);
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    private void Report(int epoch, int step, int totalSteps, double loss, double? accuracy, long rows, Stopwatch trainingClock, bool isEpochEnd)
+    {
+        if (_options.Progress is not { } progress)
+            return;
+        double seconds = trainingClock.Elapsed.TotalSeconds;
+        var remaining = step == 0 ? TimeSpan.Zero : trainingClock.Elapsed / step * (totalSteps - step);
+        progress.Report(new ShiraTrainingProgress(epoch, _options.Epochs, step, totalSteps, loss, accuracy,
+            seconds > 0 ? rows / seconds : 0, _clock.Elapsed, remaining, isEpochEnd));
+    }
+}
