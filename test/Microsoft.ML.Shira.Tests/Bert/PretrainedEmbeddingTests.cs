@@ -15,8 +15,8 @@ public sealed class PretrainedEmbeddingTests
     {
         var assembly = typeof(PretrainedEncoders).Assembly;
         var names = assembly.GetManifestResourceNames();
-        Assert.Contains("Microsoft.ML.Shira.Models.Pretrained.all-MiniLM-L6-v2.onnx", names);
-        Assert.Contains("Microsoft.ML.Shira.Models.Pretrained.all-MiniLM-L6-v2.vocab.txt", names);
+        Assert.Contains("Microsoft.ML.Shira.Pretrained.all-MiniLM-L6-v2.onnx", names);
+        Assert.Contains("Microsoft.ML.Shira.Pretrained.all-MiniLM-L6-v2.vocab.txt", names);
         using var vocab = new StreamReader(PretrainedEncoders.OpenMiniLmL6V2Vocab());
         Assert.AreEqual(30522, vocab.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         TestContext.WriteLine($"{assembly.GetName().Name}.dll: {new FileInfo(assembly.Location).Length:N0} bytes; ONNX {MiniLmFixture.OnnxBytes.Length:N0} bytes");

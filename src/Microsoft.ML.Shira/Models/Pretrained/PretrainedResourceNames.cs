@@ -6,8 +6,8 @@ namespace Microsoft.ML.Shira.Models.Pretrained;
 /// </summary>
 internal static class PretrainedResourceNames
 {
-    public const string MiniLmL6V2Onnx = "Microsoft.ML.Shira.Models.Pretrained.all-MiniLM-L6-v2.onnx";
-    public const string MiniLmL6V2Vocab = "Microsoft.ML.Shira.Models.Pretrained.all-MiniLM-L6-v2.vocab.txt";
+    public const string MiniLmL6V2Onnx = "Microsoft.ML.Shira.Pretrained.all-MiniLM-L6-v2.onnx";
+    public const string MiniLmL6V2Vocab = "Microsoft.ML.Shira.Pretrained.all-MiniLM-L6-v2.vocab.txt";
 
     public static Stream Open(string name) =>
         typeof(PretrainedResourceNames).Assembly.GetManifestResourceStream(name)
