@@ -4,8 +4,9 @@ using Microsoft.ML.Shira.TextClassification.Inference;
 namespace Microsoft.ML.Shira;
 
 /// <summary>
-/// SHiRA (Sparse High Rank Adapters, Bhardwaj et al. 2024) for ML.NET: fine-tune a pretrained encoder by training
-/// about 1% of the entries of its weight matrices, then switch or fuse the resulting adapters at no inference cost.
+/// SHiRA (Sparse High Rank Adapters, Bhardwaj et al. 2024) for ML.NET: fine-tune a pretrained encoder (text
+/// classification) or decoder (text generation) by training about 1% of the entries of its weight matrices, then switch
+/// or fuse the resulting adapters at no inference cost.
 /// Get it with <c>mlContext.Shira()</c>.
 /// </summary>
 /// <example>

@@ -1,0 +1,54 @@
+using Microsoft.ML.Shira.Models.Pretrained;
+
+namespace Microsoft.ML.Shira;
+
+/// <summary>
+/// The pretrained causal language model (decoder) a SHiRA text generator adapts. Every adapter of a model was trained
+/// on, and only works with, the base model it names (adapters check a fingerprint of the base weights).
+/// </summary>
+public sealed class ShiraDecoderBaseModel
+{
+    private readonly Func<PretrainedDecoder> _load;
+
+    private ShiraDecoderBaseModel(string id, Func<PretrainedDecoder> load)
+    {
+        Id = id;
+        _load = load;
+    }
+
+    /// <summary>Id of <see cref="Stories260K"/>.</summary>
+    public const string Stories260KId = "stories260K";
+
+    /// <summary>
+    /// Karpathy's stories260K (Llama-2 architecture, 5 layers, width 64, 260K parameters, trained on TinyStories, MIT),
+    /// whose weights and SentencePiece tokenizer ship inside this assembly: no download needed. The default.
+    /// Its 512-token vocabulary and tiny size make fine-tuning a matter of seconds on a CPU.
+    /// </summary>
+    public static ShiraDecoderBaseModel Stories260K { get; } = new(Stories260KId, () => PretrainedDecoders.Stories260K());
+
+    /// <summary>
+    /// A causal language model from a local Hugging Face folder (<c>config.json</c>, <c>model.safetensors</c> and the
+    /// tokenizer files; LLaMA or GPT-2 architectures). Loaded when training starts. Choose
+    /// <see cref="TextGeneration.ShiraTextGenerationOptions.TargetModules"/> to match the architecture's Linear layers
+    /// (the default names LLaMA's projections).
+    /// </summary>
+    /// <param name="directory">The model folder.</param>
+    /// <exception cref="ArgumentException">The folder does not exist.</exception>
+    public static ShiraDecoderBaseModel FromFolder(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        string full = Path.GetFullPath(directory);
+        if (!Directory.Exists(full))
+            throw new ArgumentException($"The model folder '{full}' does not exist.", nameof(directory));
+        return new ShiraDecoderBaseModel(full, () => PretrainedDecoders.Load(full));
+    }
+
+    /// <summary>Hugging Face id of the base model or, for a local model, its full folder path (<c>stories260K</c> for the embedded model).</summary>
+    public string Id { get; }
+
+    /// <summary>Builds a fresh copy of the decoder and its tokenizer; the caller owns (and disposes) it.</summary>
+    internal PretrainedDecoder Load() => _load();
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+}

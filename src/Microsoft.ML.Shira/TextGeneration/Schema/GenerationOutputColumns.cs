@@ -1,0 +1,40 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Shira.Runtime;
+
+namespace Microsoft.ML.Shira.TextGeneration.Schema;
+
+/// <summary>The output schema of a text generator: every input column, then the generated text (String).</summary>
+internal sealed class GenerationOutputColumns
+{
+    private GenerationOutputColumns(DataViewSchema schema, int inputCount)
+    {
+        Schema = schema;
+        InputCount = inputCount;
+    }
+
+    /// <summary>Input columns followed by the generated-text column.</summary>
+    public DataViewSchema Schema { get; }
+
+    /// <summary>Number of input columns; the output column has this index.</summary>
+    public int InputCount { get; }
+
+    /// <summary>True for the output column's index.</summary>
+    public bool IsOutput(int index) => index >= InputCount;
+
+    /// <summary>Builds the output schema of <paramref name="input"/> (an input column of the same name becomes hidden).</summary>
+    public static GenerationOutputColumns Create(DataViewSchema input, GenerationColumnNames names)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        builder.AddColumn(names.Output, TextDataViewType.Instance);
+        return new GenerationOutputColumns(builder.ToSchema(), input.Count);
+    }
+
+    /// <summary>The shape-level counterpart of <see cref="Create"/> for <c>IEstimator.GetOutputSchema</c>.</summary>
+    public static SchemaShape Shape(SchemaShape input, GenerationColumnNames names)
+    {
+        var columns = input.ToDictionary(c => c.Name);
+        columns[names.Output] = SchemaShapeColumns.Create(names.Output, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, isKey: false);
+        return new SchemaShape(columns.Values);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.ML.Shira.TextGeneration.Schema;
+using Microsoft.ML.Shira.TextGeneration.Training;
+
+namespace Microsoft.ML.Shira.TextGeneration;
+
+/// <summary>
+/// Fine-tunes a pretrained causal language model with a SHiRA adapter on a text column (or prompt/response columns)
+/// and generates text from prompts; create it with <c>mlContext.Shira().TextGeneration(...)</c>. The columns must be strings.
+/// </summary>
+public sealed class ShiraTextGenerationEstimator : IEstimator<ShiraTextGenerationTransformer>
+{
+    private readonly MLContext _context;
+    private readonly ShiraTextGenerationOptions _options;
+
+    internal ShiraTextGenerationEstimator(MLContext context, ShiraTextGenerationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="input"/>: tokenizes it (BOS first in every sequence), chooses the trainable entries
+    /// (calibrating Gradient/SNIP masks), trains only the adapter values with AdamW on the next-token loss, measures
+    /// validation perplexity and stops early when a validation set is given, keeping the best epoch.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or MaxSequenceLength exceeds the model's positions.</exception>
+    /// <exception cref="InvalidOperationException">No row has text to learn from, or the loss diverged.</exception>
+    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled; nothing is kept.</exception>
+    public ShiraTextGenerationTransformer Fit(IDataView input) => ShiraGeneratorTrainer.Train(_context, _options, input);
+
+    /// <summary>The input columns plus the generated-text column; checks the training and prompt columns.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var names = GenerationColumnNames.From(_options);
+        GenerationInputColumns.Require(inputSchema, names);
+        return GenerationOutputColumns.Shape(inputSchema, names);
+    }
+}

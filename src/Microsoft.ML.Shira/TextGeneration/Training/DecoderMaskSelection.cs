@@ -1,0 +1,43 @@
+using Microsoft.ML.Shira.Adapters.Injection;
+using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.TextGeneration.Training;
+
+/// <summary>
+/// Creates the mask strategy of the options. Gradient and SNIP masks are calibrated with the language-model loss on
+/// the first batches of the first epoch.
+/// </summary>
+internal static class DecoderMaskSelection
+{
+    /// <summary>The mask and, for calibrated masks, the score tensors it reads (dispose them after injection).</summary>
+    public static (IMaskStrategy Mask, IReadOnlyDictionary<string, Tensor>? Scores) Create(
+        ShiraTextGenerationOptions options, int seed, ICausalLanguageModel model, IEnumerable<SequenceBatch> calibration, Device device, CancellationToken token)
+    {
+        if (options.MaskType is not (MaskType.Gradient or MaskType.Snip))
+            return (MaskFactory.Create(options.MaskType, seed), null);
+
+        var module = model.Module;
+        var matcher = new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern);
+        var targets = module.named_modules()
+            .Where(m => m.module is Linear && matcher.IsMatch(m.name))
+            .Select(m => (m.name, ((Linear)m.module).weight!))
+            .ToList();
+        if (targets.Count == 0)
+            throw new ArgumentException(
+                $"No Linear layer of {options.BaseModel.Id} matches the target modules [{string.Join(", ", matcher.Describe())}]. " +
+                $"Some module paths: {string.Join(", ", module.named_modules().Where(m => m.module is Linear).Select(m => m.name).Take(6))}.",
+                nameof(options.TargetModules));
+
+        module.eval();
+        var scores = new MaskCalibration { MaxBatches = options.CalibrationBatches }.ComputeScores(
+            options.MaskType, module, targets, calibration, batch =>
+            {
+                token.ThrowIfCancellationRequested();
+                return CausalLMLoss.Mean(model, batch, device);
+            });
+        return (MaskFactory.Create(options.MaskType, seed, scores), scores);
+    }
+}

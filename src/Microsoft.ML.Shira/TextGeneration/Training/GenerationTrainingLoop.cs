@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Microsoft.ML.Shira.Models;
+using Microsoft.ML.Shira.Runtime;
+using Microsoft.ML.Shira.TextClassification.Training;
+using Microsoft.ML.Shira.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.TextGeneration.Training;
+
+/// <summary>
+/// Fine-tunes the SHiRA values with AdamW on the next-token loss (linear warm-up then linear decay), measures the
+/// validation perplexity after every epoch, stops early and restores the best epoch's values.
+/// </summary>
+internal sealed class GenerationTrainingLoop
+{
+    private readonly ShiraTextGenerationOptions _options;
+    private readonly ICausalLanguageModel _model;
+    private readonly Device _device;
+    private readonly MlContextLog _log;
+    private readonly Stopwatch _clock;
+
+    public GenerationTrainingLoop(ShiraTextGenerationOptions options, ICausalLanguageModel model, Device device, MlContextLog log, Stopwatch clock)
+    {
+        _options = options;
+        _model = model;
+        _device = device;
+        _log = log;
+        _clock = clock;
+    }
+
+    /// <summary>Trains; the epoch orders come from <paramref name="orders"/> (the first is the one calibration used).</summary>
+    /// <param name="values">The SHiRA values (the only trainable parameters).</param>
+    /// <param name="train">Training batches.</param>
+    /// <param name="orders">Shuffled order of each epoch.</param>
+    /// <param name="validation">Validation batches, or null.</param>
+    /// <param name="baseValidationPerplexity">Perplexity of the base model on the validation batches (for the log).</param>
+    public void Run(IReadOnlyList<Parameter> values, SequenceBatches train, Func<int, int[]> orders, IReadOnlyList<SequenceBatch>? validation, double? baseValidationPerplexity)
+    {
+        var token = _options.CancellationToken;
+        var module = _model.Module;
+        using var optimizer = optim.AdamW(values, _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay);
+        int totalSteps = _options.Epochs * train.Count;
+        var schedule = new AdapterTrainingOptions { LearningRate = _options.LearningRate, WarmupSteps = (int)Math.Round(_options.WarmupProportion * totalSteps) };
+
+        TrainingSnapshot? best = null;
+        double? bestPerplexity = null, lastPerplexity = null;
+        int step = 0, bestEpoch = 0, stale = 0;
+        long tokensSeen = 0;
+        var trainingClock = Stopwatch.StartNew();
+        try
+        {
+            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                module.train();
+                double lossSum = 0;
+                long targets = 0;
+                foreach (var batch in train.Pass(orders(epoch)))
+                {
+                    token.ThrowIfCancellationRequested();
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = AdapterTrainingLoop.LearningRateAt(step, totalSteps, schedule);
+
+                    double loss = Step(optimizer, values, batch);
+                    if (double.IsNaN(loss) || double.IsInfinity(loss))
+                        throw new InvalidOperationException($"The training loss became {loss} at step {step + 1}; lower LearningRate.");
+                    step++;
+                    lossSum += loss * batch.Targets;
+                    targets += batch.Targets;
+                    tokensSeen += batch.Tokens;
+                    Report(epoch, step, totalSteps, loss, lastPerplexity, tokensSeen, trainingClock, isEpochEnd: false);
+                }
+
+                double trainLoss = lossSum / targets;
+                string speed = $"{tokensSeen / trainingClock.Elapsed.TotalSeconds:N0} tokens/s";
+                if (validation is null)
+                {
+                    _log.Info($"Epoch {epoch}/{_options.Epochs}: training loss {trainLoss:F4} (perplexity {Math.Exp(trainLoss):F2}), {speed}.");
+                    Report(epoch, step, totalSteps, trainLoss, null, tokensSeen, trainingClock, isEpochEnd: true);
+                    continue;
+                }
+
+                module.eval();
+                double perplexity = PerplexityMeter.FromMeanLoss(PerplexityMeter.MeanLoss(_model, validation, _device, token));
+                lastPerplexity = perplexity;
+                _log.Info($"Epoch {epoch}/{_options.Epochs}: training loss {trainLoss:F4}, validation perplexity {perplexity:F3}" +
+                    (baseValidationPerplexity is { } b ? $" (base model {b:F3})" : "") + $", {speed}.");
+                Report(epoch, step, totalSteps, trainLoss, perplexity, tokensSeen, trainingClock, isEpochEnd: true);
+                if (bestPerplexity is null || perplexity < bestPerplexity)
+                {
+                    best?.Dispose();
+                    best = TrainingSnapshot.Capture(values);
+                    bestPerplexity = perplexity;
+                    bestEpoch = epoch;
+                    stale = 0;
+                }
+                else if (_options.EarlyStoppingPatience > 0 && ++stale >= _options.EarlyStoppingPatience && epoch < _options.Epochs)
+                {
+                    _log.Info($"Early stopping after epoch {epoch}: no lower validation perplexity for {stale} epoch(s).");
+                    break;
+                }
+            }
+
+            if (best is not null && bestPerplexity is { } kept)
+            {
+                best.Restore();
+                _log.Info($"Keeping epoch {bestEpoch} (validation perplexity {kept:F3}).");
+            }
+        }
+        finally
+        {
+            best?.Dispose();
+            module.eval();
+        }
+    }
+
+    private double Step(OptimizerHelper optimizer, IReadOnlyList<Parameter> values, SequenceBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        var loss = CausalLMLoss.Mean(_model, batch, _device);
+        loss.backward();
+        if (_options.MaxGradNorm > 0)
+            nn.utils.clip_grad_norm_(values, _options.MaxGradNorm);
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    private void Report(int epoch, int step, int totalSteps, double loss, double? perplexity, long tokens, Stopwatch trainingClock, bool isEpochEnd)
+    {
+        if (_options.Progress is not { } progress)
+            return;
+        double seconds = trainingClock.Elapsed.TotalSeconds;
+        var remaining = step == 0 ? TimeSpan.Zero : trainingClock.Elapsed / step * (totalSteps - step);
+        progress.Report(new ShiraTextGenerationProgress(epoch, _options.Epochs, step, totalSteps, loss, perplexity,
+            seconds > 0 ? tokens / seconds : 0, _clock.Elapsed, remaining, isEpochEnd));
+    }
+}

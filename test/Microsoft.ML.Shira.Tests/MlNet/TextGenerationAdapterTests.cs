@@ -1,0 +1,140 @@
+using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Generation;
+
+namespace Microsoft.ML.Shira.Tests.MlNet;
+
+/// <summary>Several adapters on the trained text generator: switching is bit-exact, fusion and catalog views, concurrent use.</summary>
+[TestClass]
+public sealed class TextGenerationAdapterTests
+{
+    private const string Trained = "default";
+    private const string Halved = "halved";
+    private static readonly GenerationOptions Greedy = new() { MaxNewTokens = 30 };
+    private static readonly string[] Prompts = ["ROMEO:\n", "Once upon a time"];
+
+    private static TrainedShakespeareModel Model => TrainedShakespeareModel.Get();
+
+    [ClassInitialize]
+    public static void TrainOnce(TestContext context) => _ = TrainedShakespeareModel.Get();
+
+    [TestMethod]
+    public void SwitchingAwayAndBackIsBitExact()
+    {
+        lock (TrainedShakespeareModel.Lock)
+        {
+            var model = Model.Model;
+            using var halved = new HalvedAdapter(model);
+            var before = Generate(model);
+            double perplexityBefore = model.Perplexity(Model.HeldOut);
+
+            model.SwitchTo(Halved);
+            var other = Generate(model);
+            double perplexityOther = model.Perplexity(Model.HeldOut);
+            model.SwitchToBaseModel();
+            var baseTexts = Generate(model);
+            model.SwitchTo(Trained);
+            var after = Generate(model);
+            double perplexityAfter = model.Perplexity(Model.HeldOut);
+
+            CollectionAssert.AreNotEqual(before, baseTexts, "The adapter changes what is generated.");
+            Assert.AreNotEqual(perplexityBefore, perplexityOther);
+            CollectionAssert.AreEqual(before, after, "Switching back restores the generated text.");
+            Assert.AreEqual(BitConverter.DoubleToInt64Bits(perplexityBefore), BitConverter.DoubleToInt64Bits(perplexityAfter), "Switching back restores the weights bit for bit.");
+            CollectionAssert.AreEqual(new[] { (Trained, 1.0) }, model.ActiveAdapters.ToArray());
+            Console.WriteLine($"Held-out perplexity: '{Trained}' {perplexityBefore:F3}, '{Halved}' {perplexityOther:F3}.");
+        }
+    }
+
+    [TestMethod]
+    public void FusingWithAlphaHalfEqualsTheHalvedAdapterAndViewsShareTheModel()
+    {
+        lock (TrainedShakespeareModel.Lock)
+        {
+            var model = Model.Model;
+            using var halved = new HalvedAdapter(model);
+            model.SwitchTo(Halved);
+            double halvedPerplexity = model.Perplexity(Model.HeldOut);
+            model.SwitchTo(Trained);
+            double trainedPerplexity = model.Perplexity(Model.HeldOut);
+
+            using var fused = Model.Context.Shira().FuseAdapters(model, (Trained, 0.5));
+            using var view = Model.Context.Shira().SwitchAdapter(model, Halved);
+            Assert.AreEqual(halvedPerplexity, fused.Perplexity(Model.HeldOut), 1e-3 * halvedPerplexity, "0.5·S equals the halved values (up to rounding).");
+            Assert.AreEqual(halvedPerplexity, view.Perplexity(Model.HeldOut), "A view generates with its own adapter on the shared model.");
+            Assert.AreEqual(trainedPerplexity, model.Perplexity(Model.HeldOut), "The original transformer keeps its selection.");
+            CollectionAssert.AreEqual(new[] { (Trained, 0.5) }, fused.ActiveAdapters.ToArray());
+            Assert.ThrowsExactly<InvalidOperationException>(() => model.RemoveAdapter(Trained), "An adapter in use cannot be removed.");
+            Assert.ThrowsExactly<KeyNotFoundException>(() => model.SwitchTo("missing"));
+        }
+    }
+
+    [TestMethod]
+    public void ConcurrentGenerationsEachRunOneAdapterWhileAnotherThreadSwitches()
+    {
+        lock (TrainedShakespeareModel.Lock)
+        {
+            var model = Model.Model;
+            using var halved = new HalvedAdapter(model);
+            string prompt = Prompts[0];
+            string trained = model.Generate(prompt, Greedy).Text;
+            model.SwitchTo(Halved);
+            string other = model.Generate(prompt, Greedy).Text;
+            model.SwitchTo(Trained);
+            Assert.AreNotEqual(trained, other);
+
+            int trainedSeen = 0, otherSeen = 0;
+            var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            using var done = new CancellationTokenSource();
+            var readers = Enumerable.Range(0, 2).Select(reader => Task.Run(() =>
+            {
+                while (!done.IsCancellationRequested)
+                {
+                    string text = model.Generate(prompt, Greedy).Text;
+                    if (text == trained)
+                        Interlocked.Increment(ref trainedSeen);
+                    else if (text == other)
+                        Interlocked.Increment(ref otherSeen);
+                    else
+                        errors.Enqueue($"Reader {reader}: '{text}' matches neither adapter.");
+                }
+            })).ToArray();
+            var switcher = Task.Run(() =>
+            {
+                for (int s = 0; s < 20; s++)
+                {
+                    model.SwitchTo(s % 2 == 0 ? Halved : Trained);
+                    Thread.Sleep(10);
+                }
+                model.SwitchTo(Trained);
+                done.Cancel();
+            });
+            Assert.IsTrue(Task.WaitAll([.. readers, switcher], TimeSpan.FromMinutes(2)), "The readers and the switcher finish.");
+
+            Assert.IsTrue(errors.IsEmpty, string.Join("\n", errors.Take(5)));
+            Assert.IsGreaterThan(0, trainedSeen + otherSeen);
+            Console.WriteLine($"{trainedSeen + otherSeen} concurrent generations: {trainedSeen} by '{Trained}', {otherSeen} by '{Halved}'.");
+        }
+    }
+
+    private static string[] Generate(TextGeneration.ShiraTextGenerationTransformer model) => Prompts.Select(p => model.Generate(p, Greedy).Text).ToArray();
+
+    /// <summary>The trained adapter with every value halved, added for the test and removed after it.</summary>
+    private sealed class HalvedAdapter : IDisposable
+    {
+        private readonly TextGeneration.ShiraTextGenerationTransformer _model;
+
+        public HalvedAdapter(TextGeneration.ShiraTextGenerationTransformer model)
+        {
+            _model = model;
+            var trained = model.GetAdapter(Trained);
+            var layers = trained.Layers.Values.Select(l => new SparseAdapterLayer(l.ModulePath, l.OutFeatures, l.InFeatures, l.Rows, l.Columns, l.Values.Select(v => v * 0.5f).ToArray()));
+            model.AddAdapter(new SparseAdapter(Halved, layers, trained.Metadata));
+        }
+
+        public void Dispose()
+        {
+            _model.SwitchTo(Trained);
+            _model.RemoveAdapter(Halved);
+        }
+    }
+}
