@@ -25,8 +25,17 @@ public sealed class ShiraBaseModel
     /// <summary>Hugging Face id (or, for a local model, the folder) of the base model, e.g. <c>sentence-transformers/all-MiniLM-L6-v2</c>.</summary>
     public string Id { get; }
 
+    /// <summary>True for a base model whose weights ship inside this assembly (a saved model can refer to it by <see cref="Id"/>).</summary>
+    internal bool IsBuiltIn => ReferenceEquals(this, MiniLmL6V2);
+
     /// <summary>Builds a fresh copy of the encoder and its tokenizer; the caller owns (and disposes) it.</summary>
     internal PretrainedEncoder Load() => _load();
+
+    /// <summary>The built-in base model with this id, or null.</summary>
+    internal static ShiraBaseModel? FindBuiltIn(string id) => string.Equals(id, MiniLmL6V2.Id, StringComparison.Ordinal) ? MiniLmL6V2 : null;
+
+    /// <summary>A base model that is not built in, e.g. one embedded in a saved model file.</summary>
+    internal static ShiraBaseModel Create(string id, Func<PretrainedEncoder> load) => new(id, load);
 
     /// <inheritdoc />
     public override string ToString() => Id;

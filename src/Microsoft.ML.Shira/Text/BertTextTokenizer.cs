@@ -10,10 +10,13 @@ namespace Microsoft.ML.Shira.Text;
 /// </summary>
 public sealed class BertTextTokenizer
 {
-    private BertTextTokenizer(BertTokenizer tokenizer, int maxLength)
+    private readonly byte[] _vocabulary;
+
+    private BertTextTokenizer(BertTokenizer tokenizer, int maxLength, byte[] vocabulary)
     {
         Tokenizer = tokenizer;
         MaxLength = maxLength;
+        _vocabulary = vocabulary;
     }
 
     /// <summary>The underlying WordPiece tokenizer.</summary>
@@ -21,6 +24,12 @@ public sealed class BertTextTokenizer
 
     /// <summary>Longest sequence produced, special tokens included.</summary>
     public int MaxLength { get; }
+
+    /// <summary>True when texts are lower-cased (and accents stripped) before WordPiece, as Hugging Face's <c>do_lower_case</c>.</summary>
+    public bool LowerCase => Tokenizer.LowerCaseBeforeTokenization;
+
+    /// <summary>The <c>vocab.txt</c> bytes the tokenizer was built from (not copied: do not modify), to save the model folder again.</summary>
+    internal byte[] VocabularyBytes => _vocabulary;
 
     /// <summary>Id of <c>[CLS]</c>.</summary>
     public int ClsTokenId => Tokenizer.ClassificationTokenId;
@@ -44,7 +53,10 @@ public sealed class BertTextTokenizer
             LowerCaseBeforeTokenization = lowerCase,
             RemoveNonSpacingMarks = lowerCase,
         };
-        return new BertTextTokenizer(BertTokenizer.Create(vocab, options), maxLength);
+        using var copy = new MemoryStream();
+        vocab.CopyTo(copy);
+        byte[] bytes = copy.ToArray();
+        return new BertTextTokenizer(BertTokenizer.Create(new MemoryStream(bytes, writable: false), options), maxLength, bytes);
     }
 
     /// <summary>Creates a tokenizer from a <c>vocab.txt</c> file.</summary>
@@ -59,7 +71,7 @@ public sealed class BertTextTokenizer
     public BertTextTokenizer WithMaxLength(int maxLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3);
-        return new BertTextTokenizer(Tokenizer, maxLength);
+        return new BertTextTokenizer(Tokenizer, maxLength, _vocabulary);
     }
 
     /// <summary>WordPiece ids of <paramref name="text"/> without special tokens and without truncation.</summary>

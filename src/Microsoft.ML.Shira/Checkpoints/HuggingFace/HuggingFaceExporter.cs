@@ -19,7 +19,14 @@ public static class HuggingFaceExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, HuggingFaceLoader.WeightsFileName), WeightsToBytes(model));
+        AtomicFile.WriteAllText(Path.Combine(directory, HuggingFaceLoader.ConfigFileName), model.ToConfigJson());
+    }
 
+    /// <summary>The bytes of <c>model.safetensors</c> for <paramref name="model"/>'s current weights.</summary>
+    internal static byte[] WeightsToBytes(IHuggingFaceModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         var tensors = new List<KeyValuePair<string, Tensor>>();
         var transposed = new List<Tensor>();
         var seen = new HashSet<IntPtr>();
@@ -42,13 +49,12 @@ public static class HuggingFaceExporter
                     tensors.Add(new(name, tensor));
                 }
             }
-            Safetensors.SafetensorsWriter.Write(Path.Combine(directory, HuggingFaceLoader.WeightsFileName), tensors, Metadata);
+            return Safetensors.SafetensorsWriter.ToBytes(tensors, Metadata);
         }
         finally
         {
             foreach (var tensor in transposed)
                 tensor.Dispose();
         }
-        AtomicFile.WriteAllText(Path.Combine(directory, HuggingFaceLoader.ConfigFileName), model.ToConfigJson());
     }
 }

@@ -47,10 +47,25 @@ public static class PeftShiraAdapterFile
     {
         ArgumentNullException.ThrowIfNull(adapter);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var (weights, config) = ToBytes(adapter, fanInFanOutModules);
         Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, WeightsFileName), weights);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, ConfigFileName), config);
+    }
+
+    /// <summary>
+    /// The two files of <see cref="Save"/> as bytes: <c>adapter_model.safetensors</c> and <c>adapter_config.json</c>
+    /// (UTF-8), e.g. to store them inside another container. <see cref="FromBytes"/> reads them back.
+    /// </summary>
+    /// <param name="adapter">The adapter, in the <c>[out, in]</c> layout.</param>
+    /// <param name="fanInFanOutModules">Module paths stored as Conv1D <c>[in, out]</c>, as for <see cref="Save"/>.</param>
+    public static (byte[] Weights, byte[] Config) ToBytes(SparseAdapter adapter, IReadOnlySet<string>? fanInFanOutModules = null)
+    {
+        ArgumentNullException.ThrowIfNull(adapter);
         var meta = adapter.Metadata;
         var transposed = adapter.Layers.Keys.Where(p => fanInFanOutModules?.Contains(p) == true).Order(StringComparer.Ordinal).ToList();
 
+        byte[] weights;
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -80,7 +95,7 @@ public static class PeftShiraAdapterFile
                 metadata["shira.base_fingerprint"] = meta.BaseModelFingerprint;
             if (transposed.Count > 0)
                 metadata[FanInFanOutKey] = JsonSerializer.Serialize(transposed);
-            SafetensorsWriter.Write(Path.Combine(directory, WeightsFileName), tensors, metadata);
+            weights = SafetensorsWriter.ToBytes(tensors, metadata);
         }
         finally
         {
@@ -99,7 +114,7 @@ public static class PeftShiraAdapterFile
             BaseModelNameOrPath = meta.BaseModelName,
             TaskType = meta.TaskType,
         };
-        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFileName), JsonSerializer.Serialize(config, Json));
+        return (weights, new System.Text.UTF8Encoding(false).GetBytes(JsonSerializer.Serialize(config, Json)));
     }
 
     /// <summary>
@@ -119,9 +134,38 @@ public static class PeftShiraAdapterFile
         string configPath = Path.Combine(directory, ConfigFileName);
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"PEFT adapter folder '{directory}' has no {ConfigFileName}.", configPath);
-        var config = ReadConfig(configPath);
+        var config = ReadConfig(File.ReadAllBytes(configPath), configPath);
         var file = SafetensorsFile.Open(weightsPath);
+        string folderName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        return Read(file, config, name, folderName, shapeOf, fanInFanOutModules);
+    }
 
+    /// <summary>
+    /// Reads an adapter from the bytes of its two files (see <see cref="ToBytes"/>), with the same checks and options as
+    /// <see cref="Load(string, string?, Func{string, ValueTuple{long, long}?}?, IReadOnlySet{string}?)"/>.
+    /// </summary>
+    /// <param name="weights">Contents of <c>adapter_model.safetensors</c>.</param>
+    /// <param name="config">Contents of <c>adapter_config.json</c> (UTF-8).</param>
+    /// <param name="source">Where the files come from (a folder, an archive entry), named in error messages as <c>source/file</c>.</param>
+    /// <param name="name">Adapter name; default the name stored in the file, else <c>adapter</c>.</param>
+    /// <param name="shapeOf">Layer shapes for files without our metadata.</param>
+    /// <param name="fanInFanOutModules">Conv1D modules for files without our metadata whose config says <c>fan_in_fan_out: true</c>.</param>
+    /// <exception cref="ShiraFormatException">A file is corrupt, truncated or inconsistent; the message names file and tensor.</exception>
+    public static SparseAdapter FromBytes(byte[] weights, byte[] config, string source, string? name = null,
+        Func<string, (long Out, long In)?>? shapeOf = null, IReadOnlySet<string>? fanInFanOutModules = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(source);
+        var parsedConfig = ReadConfig(config, $"{source}/{ConfigFileName}");
+        var file = SafetensorsFile.Parse(weights, $"{source}/{WeightsFileName}");
+        return Read(file, parsedConfig, name, "adapter", shapeOf, fanInFanOutModules);
+    }
+
+    private static SparseAdapter Read(SafetensorsFile file, PeftAdapterConfig config, string? name, string fallbackName,
+        Func<string, (long Out, long In)?>? shapeOf, IReadOnlySet<string>? fanInFanOutModules)
+    {
+        string weightsPath = file.Source;
         var shapes = ReadShapes(file);
         var transposed = ReadFanInFanOut(file, config, fanInFanOutModules);
         var layers = new List<SparseAdapterLayer>();
@@ -170,7 +214,7 @@ public static class PeftShiraAdapterFile
             DType = md.GetValueOrDefault("shira.dtype") ?? file.Entries.Values.First(e => e.Name.EndsWith(ValuesSuffix, StringComparison.Ordinal)).DType,
             LibraryVersion = md.GetValueOrDefault("shira.library_version") ?? "peft",
         };
-        string adapterName = name ?? md.GetValueOrDefault("shira.name") ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        string adapterName = name ?? md.GetValueOrDefault("shira.name") ?? fallbackName;
         return new SparseAdapter(adapterName, layers, metadata);
     }
 
@@ -188,12 +232,13 @@ public static class PeftShiraAdapterFile
         return Load(directory, name, path => shapes.TryGetValue(path, out var s) ? s : null, fanInFanOut);
     }
 
-    private static PeftAdapterConfig ReadConfig(string path)
+    private static PeftAdapterConfig ReadConfig(byte[] json, string path)
     {
         PeftAdapterConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<PeftAdapterConfig>(File.ReadAllText(path));
+            ReadOnlySpan<byte> utf8 = json;
+            config = JsonSerializer.Deserialize<PeftAdapterConfig>(utf8.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8);
         }
         catch (JsonException ex)
         {

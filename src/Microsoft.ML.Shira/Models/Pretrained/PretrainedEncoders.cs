@@ -43,15 +43,25 @@ public static class PretrainedEncoders
     public static PretrainedEncoder Load(string directory, Checkpoints.HuggingFace.HuggingFaceLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        string vocab = Path.Combine(directory, "vocab.txt");
-        if (!File.Exists(vocab))
-            throw new Checkpoints.ShiraFormatException($"Tokenizer vocabulary '{vocab}' does not exist; a BERT model folder needs vocab.txt.");
-        var model = Checkpoints.HuggingFace.HuggingFaceLoader.Load<Bert.BertModel>(directory, options);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        return Load(new Checkpoints.HuggingFace.DirectoryModelFileSource(directory), name, options);
+    }
+
+    /// <summary>Loads a BERT encoder from the files of a Hugging Face model folder, wherever they are stored.</summary>
+    /// <param name="source">The folder's files (<c>config.json</c>, weights, <c>vocab.txt</c>, optional <c>tokenizer_config.json</c>).</param>
+    /// <param name="name">Name given to the encoder.</param>
+    /// <param name="options">Load options (dtype, device).</param>
+    /// <exception cref="Checkpoints.ShiraFormatException">A file is missing, corrupt or inconsistent; the message names it.</exception>
+    internal static PretrainedEncoder Load(Checkpoints.HuggingFace.IModelFileSource source, string name, Checkpoints.HuggingFace.HuggingFaceLoadOptions? options = null)
+    {
+        if (!source.Exists(VocabFileName))
+            throw new Checkpoints.ShiraFormatException($"Tokenizer vocabulary '{source.Describe(VocabFileName)}' does not exist; a BERT model folder needs vocab.txt.");
+        var model = Checkpoints.HuggingFace.HuggingFaceLoader.Load<Bert.BertModel>(source, options);
         try
         {
-            var (lowerCase, maxLength) = ReadTokenizerConfig(directory, model.Config.MaxPositionEmbeddings);
-            return new PretrainedEncoder(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))), model,
-                BertTextTokenizer.FromVocabFile(vocab, lowerCase, maxLength));
+            var (lowerCase, maxLength) = ReadTokenizerConfig(source, model.Config.MaxPositionEmbeddings);
+            using var vocab = new MemoryStream(source.ReadAllBytes(VocabFileName), writable: false);
+            return new PretrainedEncoder(name, model, BertTextTokenizer.FromVocab(vocab, lowerCase, maxLength));
         }
         catch
         {
@@ -60,14 +70,29 @@ public static class PretrainedEncoders
         }
     }
 
-    private static (bool LowerCase, int MaxLength) ReadTokenizerConfig(string directory, int maxPositions)
+    /// <summary>File name of the WordPiece vocabulary in a model folder.</summary>
+    internal const string VocabFileName = "vocab.txt";
+
+    /// <summary>File name of the tokenizer settings in a model folder.</summary>
+    internal const string TokenizerConfigFileName = "tokenizer_config.json";
+
+    /// <summary>The <c>tokenizer_config.json</c> that <see cref="Load(string, Checkpoints.HuggingFace.HuggingFaceLoadOptions?)"/> reads back into <paramref name="tokenizer"/>'s settings.</summary>
+    internal static string TokenizerConfigJson(BertTextTokenizer tokenizer) =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["tokenizer_class"] = "BertTokenizer",
+            ["do_lower_case"] = tokenizer.LowerCase,
+            ["model_max_length"] = tokenizer.MaxLength,
+        }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+
+    private static (bool LowerCase, int MaxLength) ReadTokenizerConfig(Checkpoints.HuggingFace.IModelFileSource source, int maxPositions)
     {
-        string path = Path.Combine(directory, "tokenizer_config.json");
-        if (!File.Exists(path))
+        if (!source.Exists(TokenizerConfigFileName))
             return (true, maxPositions);
+        string path = source.Describe(TokenizerConfigFileName);
         try
         {
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            using var json = System.Text.Json.JsonDocument.Parse(source.ReadAllBytes(TokenizerConfigFileName));
             var root = json.RootElement;
             bool lower = !root.TryGetProperty("do_lower_case", out var l) || l.ValueKind != System.Text.Json.JsonValueKind.False;
             int max = root.TryGetProperty("model_max_length", out var m) && m.TryGetInt64(out long v) && v > 0 && v < maxPositions ? (int)v : maxPositions;

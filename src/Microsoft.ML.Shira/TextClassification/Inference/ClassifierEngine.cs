@@ -19,7 +19,7 @@ namespace Microsoft.ML.Shira.TextClassification.Inference;
 /// the batches in flight and batches wait for them. A batch whose transformer wants other adapters than those fused
 /// switches them itself under the write lock (O(k) per switch), so views on different adapters can share the encoder.
 /// </remarks>
-internal sealed class ClassifierEngine : IDisposable
+internal sealed partial class ClassifierEngine : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly object _referencesGate = new();

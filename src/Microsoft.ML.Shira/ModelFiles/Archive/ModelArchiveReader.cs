@@ -1,0 +1,85 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Microsoft.ML.Shira.Checkpoints;
+
+namespace Microsoft.ML.Shira.ModelFiles.Archive;
+
+/// <summary>
+/// Reads the entries of a SHiRA model file. Every problem (not a zip, truncated, entry missing or damaged) raises
+/// <see cref="ShiraFormatException"/> naming the file and the entry. Entries are read once into memory and checked
+/// against the SHA-256 digests of the manifest.
+/// </summary>
+internal sealed class ModelArchiveReader
+{
+    private const long MaxInitialCapacity = 64L * 1024 * 1024;
+    private readonly Dictionary<string, byte[]> _entries;
+
+    private ModelArchiveReader(string source, Dictionary<string, byte[]> entries)
+    {
+        Source = source;
+        _entries = entries;
+    }
+
+    /// <summary>The file path (or a description of the stream) named in messages.</summary>
+    public string Source { get; }
+
+    /// <summary>Reads every entry of the zip in <paramref name="stream"/>.</summary>
+    /// <exception cref="ShiraFormatException">Not a zip archive, truncated, or an entry cannot be decompressed.</exception>
+    public static ModelArchiveReader Open(Stream stream, string source)
+    {
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        string? current = null;
+        try
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            foreach (var entry in zip.Entries)
+            {
+                if (entry.FullName.EndsWith('/'))
+                    continue;
+                current = entry.FullName;
+                using var data = entry.Open();
+                // The recorded length only sizes the buffer (capped, as the header may lie); the copy checks it below.
+                using var copy = new MemoryStream((int)Math.Clamp(entry.Length, 0, MaxInitialCapacity));
+                data.CopyTo(copy);
+                if (copy.Length != entry.Length)
+                    throw new InvalidDataException($"{copy.Length} bytes decompressed, {entry.Length} expected.");
+                if (!entries.TryAdd(entry.FullName, copy.ToArray()))
+                    throw new InvalidDataException("the entry name occurs twice.");
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
+        {
+            string where = current is null ? "" : $", entry '{current}'";
+            throw new ShiraFormatException(
+                $"SHiRA model file '{source}'{where} is corrupt or truncated: {ex.Message} Save the model again with mlContext.Shira().Model.Save.", ex);
+        }
+        return new ModelArchiveReader(source, entries);
+    }
+
+    /// <summary>True when the archive has the entry.</summary>
+    public bool Contains(string name) => _entries.ContainsKey(name);
+
+    /// <summary>The bytes of an entry.</summary>
+    /// <exception cref="ShiraFormatException">The entry is missing.</exception>
+    public byte[] Read(string name) =>
+        _entries.TryGetValue(name, out var data)
+            ? data
+            : throw new ShiraFormatException($"SHiRA model file '{Source}' has no entry '{name}'; the file is incomplete or was not written by mlContext.Shira().Model.Save.");
+
+    /// <summary>Checks that every listed entry exists with its recorded size and SHA-256.</summary>
+    /// <exception cref="ShiraFormatException">An entry is missing, or its contents differ from what was saved.</exception>
+    public void Verify(IEnumerable<(string Name, long Length, string Sha256)> digests)
+    {
+        foreach (var (name, length, sha256) in digests)
+        {
+            var data = Read(name);
+            if (data.LongLength != length || !string.Equals(Convert.ToHexStringLower(SHA256.HashData(data)), sha256, StringComparison.OrdinalIgnoreCase))
+                throw new ShiraFormatException(
+                    $"SHiRA model file '{Source}': entry '{name}' is damaged ({data.LongLength} bytes; the manifest '{ArchiveEntryNames.Manifest}' records {length} bytes " +
+                    "and another SHA-256). The file was modified or corrupted after it was saved.");
+        }
+    }
+
+    /// <summary>Describes an entry for messages: <c>'file' entry 'name'</c>.</summary>
+    public string Describe(string name) => $"'{Source}' entry '{name}'";
+}
