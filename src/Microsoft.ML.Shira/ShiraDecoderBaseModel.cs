@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Models.Pretrained;
 
 namespace Microsoft.ML.Shira;
@@ -9,11 +10,13 @@ namespace Microsoft.ML.Shira;
 public sealed class ShiraDecoderBaseModel
 {
     private readonly Func<PretrainedDecoder> _load;
+    private readonly Func<IModelFileSource>? _files;
 
-    private ShiraDecoderBaseModel(string id, Func<PretrainedDecoder> load)
+    private ShiraDecoderBaseModel(string id, Func<PretrainedDecoder> load, Func<IModelFileSource>? files)
     {
         Id = id;
         _load = load;
+        _files = files;
     }
 
     /// <summary>Id of <see cref="Stories260K"/>.</summary>
@@ -24,7 +27,9 @@ public sealed class ShiraDecoderBaseModel
     /// whose weights and SentencePiece tokenizer ship inside this assembly: no download needed. The default.
     /// Its 512-token vocabulary and tiny size make fine-tuning a matter of seconds on a CPU.
     /// </summary>
-    public static ShiraDecoderBaseModel Stories260K { get; } = new(Stories260KId, () => PretrainedDecoders.Stories260K());
+    public static ShiraDecoderBaseModel Stories260K { get; } = new(
+        Stories260KId, () => PretrainedDecoders.Stories260K(),
+        () => new EmbeddedModelFileSource(typeof(PretrainedDecoders).Assembly, PretrainedDecoders.Stories260KResourcePrefix));
 
     /// <summary>
     /// A causal language model from a local Hugging Face folder (<c>config.json</c>, <c>model.safetensors</c> and the
@@ -40,7 +45,7 @@ public sealed class ShiraDecoderBaseModel
         string full = Path.GetFullPath(directory);
         if (!Directory.Exists(full))
             throw new ArgumentException($"The model folder '{full}' does not exist.", nameof(directory));
-        return new ShiraDecoderBaseModel(full, () => PretrainedDecoders.Load(full));
+        return new ShiraDecoderBaseModel(full, () => PretrainedDecoders.Load(full), () => new DirectoryModelFileSource(full));
     }
 
     /// <summary>Hugging Face id of the base model or, for a local model, its full folder path (<c>stories260K</c> for the embedded model).</summary>
@@ -48,6 +53,18 @@ public sealed class ShiraDecoderBaseModel
 
     /// <summary>Builds a fresh copy of the decoder and its tokenizer; the caller owns (and disposes) it.</summary>
     internal PretrainedDecoder Load() => _load();
+
+    /// <summary>True when this library ships the model (<see cref="Stories260K"/>), so a model file can refer to it by id.</summary>
+    internal bool IsBuiltIn => ReferenceEquals(this, Stories260K);
+
+    /// <summary>The model's original files (tokenizer, configuration), or null when it has none to read (e.g. loaded from a stream).</summary>
+    internal IModelFileSource? Files => _files?.Invoke();
+
+    /// <summary>The built-in base model with id <paramref name="id"/>, or null.</summary>
+    internal static ShiraDecoderBaseModel? FindBuiltIn(string id) => string.Equals(id, Stories260KId, StringComparison.Ordinal) ? Stories260K : null;
+
+    /// <summary>A base model built by <paramref name="load"/> (e.g. from the weights embedded in a model file).</summary>
+    internal static ShiraDecoderBaseModel Create(string id, Func<PretrainedDecoder> load, Func<IModelFileSource>? files) => new(id, load, files);
 
     /// <inheritdoc />
     public override string ToString() => Id;

@@ -44,6 +44,16 @@ internal sealed class ManifestNode
 
     public double Double(string key) => Number<double>(key);
 
+    public bool Bool(string key) => Json[key] is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False
+        ? value.GetValue<bool>()
+        : throw Error("is missing or not true/false.", key);
+
+    public ulong? OptionalULong(string key) => Json[key] is null ? null : Number<ulong>(key);
+
+    public IReadOnlyList<int> Ints(string key) => Array(key).Select((item, i) => item is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out int n)
+        ? n
+        : throw Error("is not an integer.", $"{key}[{i}]")).ToList();
+
     public ManifestNode Object(string key) => Json[key] is JsonObject child
         ? new ManifestNode(child, Join(key), Source)
         : throw Error("is missing or not a JSON object.", key);

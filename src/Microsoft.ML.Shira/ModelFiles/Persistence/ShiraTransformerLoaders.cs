@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.TextClassification.Persistence;
+using Microsoft.ML.Shira.TextGeneration.Persistence;
 
 namespace Microsoft.ML.Shira.ModelFiles.Persistence;
 
@@ -9,6 +10,7 @@ internal static class ShiraTransformerLoaders
         new IShiraTransformerLoader[]
         {
             new ClassificationTransformerLoader(),
+            new GenerationTransformerLoader(),
         }.ToDictionary(l => l.Kind, StringComparer.Ordinal);
 
     /// <summary>Kinds this library can load.</summary>

@@ -18,7 +18,7 @@ namespace Microsoft.ML.Shira.TextGeneration.Inference;
 /// removing adapters take the write lock: they wait for the work in flight and new work waits for them. Work whose
 /// transformer wants other adapters than those fused switches them itself under the write lock (O(k) per switch).
 /// </remarks>
-internal sealed class GeneratorEngine : IDisposable
+internal sealed partial class GeneratorEngine : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly object _referencesGate = new();

@@ -30,6 +30,12 @@ internal sealed class SequenceBuilder
     /// <summary>Longest sequence in tokens.</summary>
     public int MaxLength { get; }
 
+    /// <summary>The id appended after each text or response, or null.</summary>
+    public int? EndOfSequenceId => _eos;
+
+    /// <summary>The tokenizer texts are encoded with.</summary>
+    public ICausalLMTokenizer Tokenizer => _tokenizer;
+
     /// <summary>The windows of a plain text (none when it has no target token).</summary>
     public IEnumerable<TokenSequence> FromText(string text)
     {

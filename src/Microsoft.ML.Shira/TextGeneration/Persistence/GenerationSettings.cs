@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.ModelFiles.Manifest;
+using Microsoft.ML.Shira.TextGeneration.Inference;
+using Microsoft.ML.Shira.TextGeneration.Schema;
+
+namespace Microsoft.ML.Shira.TextGeneration.Persistence;
+
+/// <summary>The manifest settings of a text generator: columns, generation options and the active selection.</summary>
+internal static class GenerationSettings
+{
+    public static JsonObject Columns(GenerationColumnNames names) => new()
+    {
+        ["text"] = names.Text,
+        ["prompt"] = names.Prompt,
+        ["response"] = names.Response,
+        ["output"] = names.Output,
+    };
+
+    public static GenerationColumnNames Columns(ManifestNode node) =>
+        new(node.String("text"), node.OptionalString("prompt"), node.OptionalString("response"), node.String("output"));
+
+    public static JsonObject Options(GenerationOptions options) => new()
+    {
+        ["maxNewTokens"] = options.MaxNewTokens,
+        ["doSample"] = options.DoSample,
+        ["temperature"] = options.Temperature,
+        ["topK"] = options.TopK,
+        ["topP"] = options.TopP,
+        ["seed"] = options.Seed,
+        ["stopTokenIds"] = Array(options.StopTokenIds.Select(id => JsonValue.Create(id))),
+        ["stopAtEndOfSequence"] = options.StopAtEndOfSequence,
+        ["stopStrings"] = Array(options.StopStrings.Select(s => JsonValue.Create(s))),
+        ["useCache"] = options.UseCache,
+    };
+
+    public static GenerationOptions Options(ManifestNode node)
+    {
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = node.Int("maxNewTokens"),
+            DoSample = node.Bool("doSample"),
+            Temperature = node.Double("temperature"),
+            TopK = node.Int("topK"),
+            TopP = node.Double("topP"),
+            Seed = node.OptionalULong("seed"),
+            StopTokenIds = node.Ints("stopTokenIds"),
+            StopAtEndOfSequence = node.Bool("stopAtEndOfSequence"),
+            StopStrings = node.OptionalStrings("stopStrings") ?? throw node.Error("is missing; expected an array of strings.", "stopStrings"),
+            UseCache = node.Bool("useCache"),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw node.Error($"are not valid generation options: {ex.Message}", inner: ex);
+        }
+        return options;
+    }
+
+    public static JsonArray Selection(DecoderAdapterSelection selection) =>
+        Array(selection.Body.Select(b => new JsonObject { ["name"] = b.Name, ["alpha"] = b.Alpha }));
+
+    public static DecoderAdapterSelection Selection(ManifestNode settings, string key, IReadOnlyCollection<string> adapters)
+    {
+        var body = settings.Objects(key).Select(a => (a.String("name"), a.Double("alpha"))).ToList();
+        if (body.Count == 0)
+            return DecoderAdapterSelection.BaseModel;
+        DecoderAdapterSelection selection;
+        try
+        {
+            selection = ShiraTextGenerationTransformer.Fusion(body);
+        }
+        catch (ArgumentException ex)
+        {
+            throw settings.Error($"is not a valid adapter selection: {ex.Message}", key, ex);
+        }
+        var unknown = selection.Names.FirstOrDefault(n => !adapters.Contains(n));
+        if (unknown is not null)
+            throw settings.Error($"selects adapter '{unknown}', which the file does not hold.", key);
+        return selection;
+    }
+
+    private static JsonArray Array(IEnumerable<JsonNode?> items) => new(items.ToArray());
+}
