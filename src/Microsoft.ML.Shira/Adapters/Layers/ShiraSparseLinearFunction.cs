@@ -32,6 +32,9 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     private const string SettingsKey = "settings";
     private const string NeedsKey = "needs";
 
+    [ThreadStatic]
+    private static List<Tensor>? _handedOver;
+
     /// <inheritdoc />
     public override string Name => nameof(ShiraSparseLinearFunction);
 
@@ -76,9 +79,10 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     /// <inheritdoc />
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
+        ReleaseHandedOver();
         var settings = (ShiraSparseLinearSettings)ctx.get_data(SettingsKey);
         var needs = (bool[])ctx.get_data(NeedsKey);
-        Tensor? gradInput = null, gradValues = null, gradWeight = null, gradBias = null;
+        var grads = new Tensor?[4];
         using (var scope = NewDisposeScope())
         {
             var saved = ctx.get_saved_variables();
@@ -88,18 +92,35 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             var x2 = input.reshape(-1, inFeatures);
 
             if (needs[0])
-                gradInput = grad_output.matmul(EffectiveWeight(weight, flat, values, settings.Scaling)).MoveToOuterDisposeScope();
+                grads[0] = grad_output.matmul(EffectiveWeight(weight, flat, values, settings.Scaling));
             if (needs[1])
-                gradValues = ValueGradient(g2, x2, rows, cols, settings).MoveToOuterDisposeScope();
+                grads[1] = ValueGradient(g2, x2, rows, cols, settings);
             if (needs[2])
-                gradWeight = g2.t().mm(x2).MoveToOuterDisposeScope();
+                grads[2] = g2.t().mm(x2);
             if (needs[3])
-                gradBias = g2.sum(0L).MoveToOuterDisposeScope();
+                grads[3] = g2.sum(0L);
+            foreach (var grad in grads)
+                grad?.DetachFromDisposeScope();
         }
-        // The wrapper of the incoming gradient lives in the caller's dispose scope (the whole training step); release it
-        // now so each layer's output gradient is freed as soon as autograd is done with it, as for native nodes.
+        // The incoming gradient's wrapper lives in the caller's dispose scope (the whole training step); release it now
+        // so this layer's output gradient is freed as soon as autograd is done with it, as for native nodes.
         grad_output.Dispose();
-        return new List<Tensor> { gradInput!, gradValues!, gradWeight!, gradBias!, null!, null!, null!, null! };
+        // Autograd copies the returned tensors when this method returns; our wrappers would keep them (and, through
+        // their extra reference, stop autograd from accumulating in place) until the end of the step. Release them at
+        // the next backward call of this function on this thread instead.
+        var handed = _handedOver ??= new List<Tensor>();
+        handed.AddRange(grads.OfType<Tensor>());
+        return new List<Tensor> { grads[0]!, grads[1]!, grads[2]!, grads[3]!, null!, null!, null!, null! };
+    }
+
+    /// <summary>Disposes the gradients the previous backward call on this thread handed to autograd (already copied by it).</summary>
+    internal static void ReleaseHandedOver()
+    {
+        if (_handedOver is null)
+            return;
+        foreach (var tensor in _handedOver)
+            tensor.Dispose();
+        _handedOver.Clear();
     }
 
     /// <summary>Elements of each gathered <c>[chunk, k]</c> block when the gather path picks its chunk automatically.</summary>
