@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 // Usage: dotnet run -c Release --project test/Microsoft.ML.Shira.Benchmarks -- --filter '*Switch*'
 // Training steps, all methods interleaved in one process: ... -- --interleaved [rounds]
 // One adapted layer (SHiRA sparse/dense, both sparse forwards, LoRA), interleaved: ... -- --layers [rounds]
+// The value/weight gradient alone (dense gᵀx, gather path, CPU kernel): ... -- --value-gradient [rounds]
 // Peak training memory (fresh process per method): dotnet run -c Release --project test/Microsoft.ML.Shira.Benchmarks -- --peak-memory [steps]
 if (args.Length > 0 && args[0] == "--peak-memory")
     return PeakMemoryRunner.RunAll(args);
@@ -13,6 +14,8 @@ if (args.Length > 0 && args[0] == "--interleaved")
     return InterleavedTrainingRunner.Run(args);
 if (args.Length > 0 && args[0] == "--layers")
     return LayerStepRunner.Run(args);
+if (args.Length > 0 && args[0] == "--value-gradient")
+    return ValueGradientRunner.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
 return 0;
 

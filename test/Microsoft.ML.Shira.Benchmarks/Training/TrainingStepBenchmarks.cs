@@ -9,18 +9,25 @@ public class TrainingStepBenchmarks
 {
     private readonly Dictionary<TrainingMethod, TrainingStepSetup> _setups = new();
 
-    /// <summary>Loads one encoder per method.</summary>
-    [GlobalSetup]
-    public void Setup()
-    {
-        int threads = BenchmarkThreads.Apply();
-        foreach (var method in Enum.GetValues<TrainingMethod>())
-        {
-            var setup = TrainingStepSetup.Create(method);
-            _setups[method] = setup;
-            Console.WriteLine($"// {method}: {setup.Description}; trainable outside the head {setup.AdapterParameters:N0}; threads {threads}");
-        }
-    }
+    /// <summary>Loads the encoder for LoRA only (each benchmark sets up its own method).</summary>
+    [GlobalSetup(Target = nameof(Lora))]
+    public void SetupLora() => Setup(TrainingMethod.Lora);
+
+    /// <summary>Loads the encoder for the SHiRA sparse path.</summary>
+    [GlobalSetup(Target = nameof(ShiraSparse))]
+    public void SetupShiraSparse() => Setup(TrainingMethod.ShiraSparse);
+
+    /// <summary>Loads the encoder for the SHiRA dense path.</summary>
+    [GlobalSetup(Target = nameof(ShiraDense))]
+    public void SetupShiraDense() => Setup(TrainingMethod.ShiraDense);
+
+    /// <summary>Loads the encoder for full fine-tuning.</summary>
+    [GlobalSetup(Target = nameof(Full))]
+    public void SetupFull() => Setup(TrainingMethod.Full);
+
+    /// <summary>Loads the encoder for head-only training.</summary>
+    [GlobalSetup(Target = nameof(HeadOnly))]
+    public void SetupHeadOnly() => Setup(TrainingMethod.HeadOnly);
 
     /// <summary>LoRA, the baseline.</summary>
     [Benchmark(Baseline = true)]
@@ -41,6 +48,14 @@ public class TrainingStepBenchmarks
     /// <summary>The head only.</summary>
     [Benchmark]
     public double HeadOnly() => _setups[TrainingMethod.HeadOnly].Step();
+
+    private void Setup(TrainingMethod method)
+    {
+        int threads = BenchmarkThreads.Apply();
+        var setup = TrainingStepSetup.Create(method);
+        _setups[method] = setup;
+        Console.WriteLine($"// {method}: {setup.Description}; trainable outside the head {setup.AdapterParameters:N0}; threads {threads}");
+    }
 
     /// <summary>Releases the models.</summary>
     [GlobalCleanup]
