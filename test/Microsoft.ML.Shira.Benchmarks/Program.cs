@@ -1,9 +1,23 @@
-using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 // Runs in-process so the TorchSharp native library patched in this project's output is the one that loads.
 // Usage: dotnet run -c Release --project test/Microsoft.ML.Shira.Benchmarks -- --filter '*Switch*'
+// Training steps, all methods interleaved in one process: ... -- --interleaved [rounds]
+// One adapted layer (SHiRA sparse/dense, both sparse forwards, LoRA), interleaved: ... -- --layers [rounds]
+// The value/weight gradient alone (dense gᵀx, gather path, CPU kernel): ... -- --value-gradient [rounds]
+// Peak training memory (fresh process per method): dotnet run -c Release --project test/Microsoft.ML.Shira.Benchmarks -- --peak-memory [steps]
+if (args.Length > 0 && args[0] == "--peak-memory")
+    return PeakMemoryRunner.RunAll(args);
+if (args.Length > 0 && args[0] == "--peak-memory-child")
+    return PeakMemoryRunner.RunOne(args);
+if (args.Length > 0 && args[0] == "--interleaved")
+    return InterleavedTrainingRunner.Run(args);
+if (args.Length > 0 && args[0] == "--layers")
+    return LayerStepRunner.Run(args);
+if (args.Length > 0 && args[0] == "--value-gradient")
+    return ValueGradientRunner.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+return 0;
 
 /// <summary>Entry point holder.</summary>
 public partial class Program;

@@ -61,7 +61,7 @@ public static class AdapterTrainingLoop
                 if (options.MaxGradNorm > 0)
                     nn.utils.clip_grad_norm_(trainable, options.MaxGradNorm);
                 optimizer.step();
-                double lossValue = value.item<float>();
+                double lossValue = value.ToDouble();
                 if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
                     throw new InvalidOperationException($"The training loss became {lossValue} at step {step + 1}; lower the learning rate.");
                 losses.Add(lossValue);

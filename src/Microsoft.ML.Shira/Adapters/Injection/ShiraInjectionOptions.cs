@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Masks;
 
 namespace Microsoft.ML.Shira.Adapters.Injection;
@@ -19,6 +20,9 @@ public sealed class ShiraInjectionOptions
 
     /// <summary>α applied to the sparse update (PEFT: 1.0).</summary>
     public double Scaling { get; set; } = 1.0;
+
+    /// <summary>How the wrapped layers compute the value gradient (default: only at the k positions).</summary>
+    public ShiraGradientPath GradientPath { get; set; } = ShiraGradientPath.Sparse;
 
     internal TargetModuleMatcher CreateMatcher() => new(TargetModules, TargetModulesPattern, ExcludeModules);
 }

@@ -8,6 +8,8 @@ namespace Microsoft.ML.Shira.Adapters.Layers;
 /// A frozen <see cref="Linear"/> plus a SHiRA sparse update: <c>y = x (W + α·scatter(values))ᵀ + b</c>.
 /// Only <c>shira_weight</c> (the k values) is trainable; the indices are fixed. The base weight and bias keep
 /// their Hugging Face names (<c>weight</c>, <c>bias</c>), so the state dict of a wrapped model still matches its checkpoint.
+/// While training, the value gradient is computed only at the k positions (<see cref="ShiraGradientPath.Sparse"/>);
+/// set <see cref="GradientPath"/> to <see cref="ShiraGradientPath.Dense"/> for the plain-autograd reference.
 /// </summary>
 public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
 {
@@ -15,6 +17,10 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter? bias;
     private readonly Parameter shira_weight;
     private readonly Tensor shira_indices;
+    private readonly Tensor shira_rows;
+    private readonly Tensor shira_cols;
+    private readonly ShiraEntries _entries;
+    private long _gradientChunkTokens;
 
     /// <summary>Wraps <paramref name="baseLayer"/>; freezes its weight and bias.</summary>
     /// <param name="baseLayer">The layer to adapt; its parameters are shared, not copied.</param>
@@ -46,6 +52,10 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         }
 
         shira_indices = flatIndices.to(weight.device).detach().clone();
+        shira_rows = shira_indices.div(InFeatures, rounding_mode: RoundingMode.floor);
+        shira_cols = shira_indices.remainder(InFeatures);
+        using (var cpuIndices = flatIndices.cpu())
+            _entries = ShiraEntries.FromFlat(cpuIndices.data<long>().ToArray(), InFeatures);
         using (no_grad())
         {
             var values = initialValues is null
@@ -58,6 +68,8 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         Scaling = scaling;
         // Non-persistent: the indices travel in adapter files, not in the model's state dict (which must match the checkpoint).
         register_buffer(nameof(shira_indices), shira_indices, persistent: false);
+        register_buffer(nameof(shira_rows), shira_rows, persistent: false);
+        register_buffer(nameof(shira_cols), shira_cols, persistent: false);
         RegisterComponents();
     }
 
@@ -69,6 +81,23 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
 
     /// <summary>α applied to the sparse update.</summary>
     public double Scaling { get; set; }
+
+    /// <summary>How the value gradient is computed while training (default <see cref="ShiraGradientPath.Sparse"/>).</summary>
+    public ShiraGradientPath GradientPath { get; set; } = ShiraGradientPath.Sparse;
+
+    /// <summary>
+    /// Tokens per chunk of the sparse backward, which bounds its scratch memory: on the CPU (float32/float64) each chunk
+    /// holds the transposed output gradient and input, <c>chunk·(in+out)</c> elements; elsewhere it gathers
+    /// <c>2·chunk·k</c> elements. 0 (the default) picks about 2^19 elements (CPU) or 2^20 (gather) per chunk.
+    /// </summary>
+    public long GradientChunkTokens
+    {
+        get => _gradientChunkTokens;
+        set => _gradientChunkTokens = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Chunk size must be positive, or 0 for automatic.");
+    }
+
+    /// <summary>Forward formulation of the sparse path (experiments only; the default is the measured faster one).</summary>
+    internal ShiraSparseForward SparseForward { get; set; } = ShiraSparseForward.EffectiveWeight;
 
     /// <summary>The frozen base weight <c>[out, in]</c>.</summary>
     public Parameter Weight => weight;
@@ -86,16 +115,19 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     public long TrainableCount => shira_weight.shape[0];
 
     /// <summary>The effective weight <c>W + α·scatter(values)</c>; gradients flow to the values.</summary>
-    public Tensor EffectiveWeight()
-    {
-        return weight.flatten().index_add(0, shira_indices, shira_weight, Scaling).view(weight.shape);
-    }
+    public Tensor EffectiveWeight() => ShiraSparseLinearFunction.EffectiveWeight(weight, shira_indices, shira_weight, Scaling);
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        return nn.functional.linear(input, EffectiveWeight(), bias).MoveToOuterDisposeScope();
+        bool recording = is_grad_enabled() && (input.requires_grad || shira_weight.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false));
+        if (GradientPath == ShiraGradientPath.Dense || !recording)
+            return nn.functional.linear(input, EffectiveWeight(), bias).MoveToOuterDisposeScope();
+
+        var settings = new ShiraSparseLinearSettings(Scaling, _gradientChunkTokens, SparseForward, _entries);
+        return ShiraSparseLinearFunction.Apply(input, shira_weight, weight, bias, shira_indices, shira_rows, shira_cols, settings).MoveToOuterDisposeScope();
     }
 
     /// <summary>The trained update as adapter data (values scaled by α), for the layer at <paramref name="modulePath"/>.</summary>
