@@ -7,7 +7,7 @@ using Microsoft.ML.Shira;
 using Microsoft.ML.Shira.Samples;
 using Microsoft.ML.Shira.TextClassification;
 
-int trainRows = args.Length > 0 ? int.Parse(args[0]) : 2000;
+int trainRows = args.Length > 0 ? int.Parse(args[0]) : 1500;
 var mlContext = new MLContext(seed: 1);
 
 // A subset of SST-2 keeps the run short on two cores; pass the row count as the first argument (6920 = all).
@@ -23,7 +23,7 @@ var options = new ShiraTextClassificationOptions
     Sentence1ColumnName = nameof(LabeledText.Text),
     Sparsity = 0.01,
     Epochs = 1,
-    MaxSequenceLength = 64,
+    MaxSequenceLength = 48,
     ValidationSet = mapLabel.Transform(dev),
     Seed = 1,
     Progress = new Progress<ShiraTrainingProgress>(p =>
