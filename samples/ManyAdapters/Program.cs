@@ -6,7 +6,7 @@ using Microsoft.ML.Shira;
 using Microsoft.ML.Shira.Samples;
 using Microsoft.ML.Shira.TextClassification;
 
-int trainRows = args.Length > 0 ? int.Parse(args[0]) : 800;
+int trainRows = args.Length > 0 ? int.Parse(args[0]) : 400;
 var mlContext = new MLContext(seed: 1);
 
 var tasks = new List<TaskData>
