@@ -147,7 +147,7 @@ internal sealed class EvaluationReport
             var best = shira.Select(m => (m.Display, Stat: Of(task.Name, m.Id, r => r.Accuracy))).MaxBy(x => x.Stat.Mean);
             double gap = (lora.Mean - best.Stat.Mean) * 100;
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"- {task.Title}: best SHiRA mask {best.Display} {best.Stat.Mean:F3} vs LoRA {lora.Mean:F3}: SHiRA is {Math.Abs(gap):F1} points {(gap > 0 ? "below" : "above")} LoRA. Target (within 1 point of LoRA): **{(gap <= 1.0 ? "met" : "not met")}**."));
+                $"- {task.Title}: best SHiRA mask {best.Display} {best.Stat.Format("F3")} vs LoRA {lora.Format("F3")}: SHiRA is {Math.Abs(gap):F1} points {(gap > 0 ? "below" : "above")} LoRA (means). Target (within 1 point of LoRA): **{(gap <= 1.0 ? "met" : "not met")}**."));
         }
         var variants = _fusion.Select(f => f.Variant).Distinct().ToList();
         var loraDrop = variants.Contains("LoRA") ? AverageDrop("LoRA") : (Stat?)null;
@@ -157,7 +157,7 @@ internal sealed class EvaluationReport
                 break;
             var d = AverageDrop(variant);
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"- Fusion: {variant} average drop {d.Mean * 100:F1} points vs LoRA {l.Mean * 100:F1} points. Target (SHiRA drop lower than LoRA's): **{(d.Mean < l.Mean ? "met" : "not met")}**."));
+                $"- Fusion: {variant} average drop {d.Mean * 100:F2} points vs LoRA {l.Mean * 100:F2} points. Target (SHiRA drop lower than LoRA's): **{(d.Mean < l.Mean ? "met" : "not met")}**."));
         }
         md.AppendLine();
     }
