@@ -31,6 +31,13 @@ public sealed class ShiraTextClassificationOptions
     /// <summary>Output probability column of a binary (Boolean label) classifier, float in [0, 1].</summary>
     public string ProbabilityColumnName = "Probability";
 
+    /// <summary>
+    /// Which encoder weights are fine-tuned: <see cref="FineTuningMethod.Shira"/> (default) or a baseline
+    /// (<see cref="FineTuningMethod.Lora"/> with SHiRA's trainable count, <see cref="FineTuningMethod.FullFineTuning"/>,
+    /// <see cref="FineTuningMethod.HeadOnly"/>). <see cref="LearningRate"/> applies to the method's encoder parameters.
+    /// </summary>
+    public FineTuningMethod Method = FineTuningMethod.Shira;
+
     /// <summary>The pretrained encoder to adapt; default the embedded all-MiniLM-L6-v2.</summary>
     public ShiraBaseModel BaseModel = ShiraBaseModel.MiniLmL6V2;
 
@@ -49,13 +56,23 @@ public sealed class ShiraTextClassificationOptions
     /// <summary>Optional PEFT-style budget: <c>r·(in+out)</c> entries per matrix, the parameter count of a rank-r LoRA. Overrides <see cref="Sparsity"/>.</summary>
     public int? Rank;
 
+    /// <summary>
+    /// SHiRA only: adapters whose positions the new mask must avoid, per layer, so that the new adapter and these do not
+    /// overlap (for interference-free fusion). The mask picks among its usual candidates minus these positions (see
+    /// <see cref="ExcludingMask"/>). Empty by default.
+    /// </summary>
+    public IList<Adapters.SparseAdapter> NonOverlappingWith = new List<Adapters.SparseAdapter>();
+
     /// <summary>Linear layers to adapt (PEFT <c>target_modules</c>: a path or path suffix). Default every attention and feed-forward projection of BERT.</summary>
     public IList<string> TargetModules = new List<string> { "query", "key", "value", "dense" };
 
     /// <summary>Optional regular expression that must match a whole module path (in addition to <see cref="TargetModules"/>).</summary>
     public string? TargetModulesPattern;
 
-    /// <summary>Peak AdamW learning rate of the SHiRA values (linear warm-up, then linear decay to zero).</summary>
+    /// <summary>
+    /// Peak AdamW learning rate of the encoder parameters the <see cref="Method"/> trains (SHiRA values, LoRA factors or
+    /// all encoder weights; linear warm-up, then linear decay to zero). Unused by <see cref="FineTuningMethod.HeadOnly"/>.
+    /// </summary>
     public double LearningRate = 5e-3;
 
     /// <summary>Peak AdamW learning rate of the classifier head.</summary>
@@ -126,6 +143,12 @@ public sealed class ShiraTextClassificationOptions
             RequireName(Sentence2ColumnName, nameof(Sentence2ColumnName));
         if (BaseModel is null)
             throw new ArgumentNullException(nameof(BaseModel), "Choose a base model, e.g. ShiraBaseModel.MiniLmL6V2.");
+        if (!Enum.IsDefined(Method))
+            throw new ArgumentOutOfRangeException(nameof(Method), Method, "Unknown fine-tuning method.");
+        if (NonOverlappingWith is null || NonOverlappingWith.Any(a => a is null))
+            throw new ArgumentNullException(nameof(NonOverlappingWith), "NonOverlappingWith must be a list of adapters (empty for none).");
+        if (NonOverlappingWith.Count > 0 && Method != FineTuningMethod.Shira)
+            throw new ArgumentException($"NonOverlappingWith applies to SHiRA masks only; Method is {Method}.", nameof(NonOverlappingWith));
         if (!Enum.IsDefined(MaskType))
             throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
         _ = Budget();

@@ -1,9 +1,11 @@
 using System.Diagnostics;
-using Microsoft.ML.Shira.Adapters.Injection;
+using System.Globalization;
+using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
+using Microsoft.ML.Shira.TextClassification.Training.Methods;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,13 +13,19 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.TextClassification.Training;
 
 /// <summary>
-/// Fit of <see cref="ShiraTextClassificationEstimator"/>: reads and checks the data, loads the base model, chooses the
-/// mask (calibrating it if needed), injects SHiRA, trains, and builds the transformer. Nothing is returned half-built:
+/// Fit of <see cref="ShiraTextClassificationEstimator"/>: reads and checks the data, loads the base model, prepares the
+/// fine-tuning method (for SHiRA: chooses the mask, calibrating it if needed, and injects), trains, and builds the transformer. Nothing is returned half-built:
 /// on any error or cancellation every tensor and model created here is released.
 /// </summary>
 internal static class ShiraClassifierTrainer
 {
     public const string LogSource = "ShiraTextClassification";
+
+    /// <summary>
+    /// Starts the log line that sums up a finished training run: the method, its trainable encoder parameters and how many
+    /// encoder weights differ from the pretrained ones with the adapter fused (invariant-culture numbers).
+    /// </summary>
+    public const string SummaryPrefix = "Fine-tuned with";
 
     public static ShiraTextClassificationTransformer Train(MLContext context, ShiraTextClassificationOptions options, IDataView trainData)
     {
@@ -89,30 +97,25 @@ internal static class ShiraClassifierTrainer
             return orders[epoch];
         }
 
-        var (mask, scores) = MaskSelection.Create(options, seed, model, head, train.Pass(Order(1)), device, token);
-        ShiraInjection injection;
+        long encoderWeights = model.parameters().Sum(p => p.numel());
+        var method = FineTuningFactory.Create(options, seed, model, head, train.Pass(Order(1)), device, token);
+        SparseAdapter adapter;
+        long changed;
         try
         {
-            injection = ShiraInjector.Inject(model, new ShiraInjectionOptions
-            {
-                TargetModules = options.TargetModules.ToList(),
-                TargetModulesPattern = options.TargetModulesPattern,
-                Budget = options.Budget(),
-            }, mask);
+            log.Info(method.Describe() + $" + head {head.weight!.numel() + head.bias!.numel():N0}.");
+            new TrainingLoop(options, model, head, device, log, clock).Run(method.Parameters, train, Order, validation);
+            token.ThrowIfCancellationRequested();
+            (adapter, changed) = method.Finish(options.AdapterName, options.BaseModel.Id, seed);
         }
         finally
         {
-            foreach (var score in scores?.Values ?? [])
-                score.Dispose();
+            (method as IDisposable)?.Dispose();
         }
-        log.Info(injection.ToString() + $" + head {head.weight!.numel() + head.bias!.numel():N0}.");
+        log.Info(string.Create(CultureInfo.InvariantCulture,
+            $"{SummaryPrefix} {method.Name}: {method.TrainableCount:N0} trainable encoder parameters; {changed:N0} of {encoderWeights:N0} encoder weights changed."));
 
-        new TrainingLoop(options, model, head, device, log, clock).Run(injection.Parameters().ToList(), train, Order, validation);
-        token.ThrowIfCancellationRequested();
-
-        var adapter = injection.ToAdapter(options.AdapterName, options.BaseModel.Id, "SEQ_CLS", seed);
         var classifier = ExportHead(head, label);
-        injection.Unload();
         var engine = new ClassifierEngine(options.BaseModel, encoder, tokenizer, device);
         handOver();
         try

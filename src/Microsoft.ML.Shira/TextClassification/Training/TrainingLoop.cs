@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.TextClassification.Training;
 
 /// <summary>
-/// Fine-tunes the adapter values and the head with AdamW (two parameter groups with their own peak learning rates,
+/// Fine-tunes the method's encoder parameters (SHiRA values, LoRA factors, all weights, or none) and the head with AdamW (two parameter groups with their own peak learning rates,
 /// linear warm-up then linear decay), validates after every epoch, stops early and restores the best epoch.
 /// </summary>
 internal sealed class TrainingLoop
@@ -37,13 +37,15 @@ internal sealed class TrainingLoop
         var token = _options.CancellationToken;
         var headParameters = _head.parameters().ToList();
         var all = adapterValues.Concat(headParameters).ToList();
-        using var optimizer = optim.AdamW(new[]
-        {
-            new AdamW.ParamGroup(adapterValues, _options.LearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay, false, false),
-            new AdamW.ParamGroup(headParameters, _options.HeadLearningRate, 0.9, 0.999, 1e-8, _options.WeightDecay, false, false),
-        });
+        // Head-only training has no encoder group.
+        var groupSpecs = new List<(IReadOnlyList<Parameter> Parameters, double Peak)> { (headParameters, _options.HeadLearningRate) };
+        if (adapterValues.Count > 0)
+            groupSpecs.Insert(0, (adapterValues, _options.LearningRate));
+        using var optimizer = optim.AdamW(groupSpecs
+            .Select(g => new AdamW.ParamGroup(g.Parameters, g.Peak, 0.9, 0.999, 1e-8, _options.WeightDecay, false, false))
+            .ToArray());
         var groups = optimizer.ParamGroups.ToList();
-        double[] peaks = [_options.LearningRate, _options.HeadLearningRate];
+        double[] peaks = groupSpecs.Select(g => g.Peak).ToArray();
         int totalSteps = _options.Epochs * train.Count;
         var schedule = new AdapterTrainingOptions { LearningRate = 1.0, WarmupSteps = (int)Math.Round(_options.WarmupProportion * totalSteps) };
 
