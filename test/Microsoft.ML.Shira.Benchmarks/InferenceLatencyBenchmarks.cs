@@ -30,6 +30,7 @@ public class InferenceLatencyBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        BenchmarkThreads.Apply();
         _base = Load();
         _shira = Load();
         _switcher = new FusedAdapterSwitcher(_shira.Model, consolidateWeights: true);
