@@ -30,7 +30,10 @@ internal static class Charts
                     ValueBase = yMin ?? 0,
                     Error = error,
                     FillColor = Palette[s % Palette.Length],
-                    LineWidth = 0,
+                    // The outline width is also the error whiskers' width.
+                    LineWidth = 1,
+                    LineColor = Colors.Black,
+                    ErrorSize = 0.4,
                 });
             }
         }
@@ -46,8 +49,12 @@ internal static class Charts
         plot.Axes.Left.Label.Text = yLabel;
         if (yMin is { } min)
             plot.Axes.SetLimitsY(min, Math.Max(min + 0.05, bars.Count == 0 ? 1 : bars.Max(b => b.Value + b.Error) + 0.02));
-        else if (bars.Count > 0 && bars.All(b => b.Value >= 0))
-            plot.Axes.SetLimitsY(0, bars.Max(b => b.Value + b.Error) * 1.05);
+        else if (bars.Count > 0)
+        {
+            double low = Math.Min(0, bars.Min(b => b.Value - b.Error)), high = Math.Max(0, bars.Max(b => b.Value + b.Error));
+            double pad = (high - low) * 0.04;
+            plot.Axes.SetLimitsY(low < 0 ? low - pad : 0, high + pad);
+        }
         plot.SavePng(path, width, height);
     }
 
