@@ -12,9 +12,14 @@ trap 'rm -rf "$app"' EXIT
 echo "consumer-smoke: packing Microsoft.ML.Shira $version"
 dotnet pack "$root/src/Microsoft.ML.Shira/Microsoft.ML.Shira.csproj" -c Release -p:Version="$version" -o "$feed" --nologo -v quiet
 
-unzip -l "$feed/Microsoft.ML.Shira.$version.nupkg" | grep -q 'buildTransitive/Microsoft.ML.Shira.targets' \
+# A zip stores entry names uncompressed, so grep finds them in the .nupkg itself; no unzip needed (a fresh machine
+# has only the .NET SDK).
+nupkg="$feed/Microsoft.ML.Shira.$version.nupkg"
+[ -f "$nupkg" ] || { echo "consumer-smoke: dotnet pack did not write $nupkg" >&2; exit 1; }
+package_has() { LC_ALL=C grep -qaF "$1" "$nupkg"; }
+package_has 'buildTransitive/Microsoft.ML.Shira.targets' \
   || { echo "consumer-smoke: the package lacks buildTransitive/Microsoft.ML.Shira.targets" >&2; exit 1; }
-unzip -l "$feed/Microsoft.ML.Shira.$version.nupkg" | grep -q 'lib/net10.0/Microsoft.ML.Shira.xml' \
+package_has 'lib/net10.0/Microsoft.ML.Shira.xml' \
   || { echo "consumer-smoke: the package lacks its XML documentation" >&2; exit 1; }
 
 # The app lives outside the repository so none of the repository's MSBuild files apply to it.
