@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Microsoft.ML.Shira.Evaluation;
 using Microsoft.ML.Shira.Evaluation.Data;
+using Microsoft.ML.Shira.Evaluation.Generation;
 using Microsoft.ML.Shira.Evaluation.Methods;
 
 // SHiRA vs head-only, full fine-tuning and LoRA on SST-2, TREC and the UCI sentiment domains, plus multi-adapter
-// fusion. Small by default (about 15 minutes on 2 cores); --full uses all data.
+// fusion. Small by default (about 15 minutes on 2 cores); --full uses all data. The `generation` command compares SHiRA
+// and LoRA on stories260K (TinyShakespeare, TinyStories) and fuses the two adapters.
 var tasks = new Option<string[]>("--tasks") { Description = $"Tasks: {string.Join(", ", TaskCatalog.All)}.", DefaultValueFactory = _ => ["sst2", "trec", "yelp"], AllowMultipleArgumentsPerToken = true };
 var methods = new Option<string[]>("--methods") { Description = $"Methods: {string.Join(", ", MethodCatalog.AllIds)}.", DefaultValueFactory = _ => MethodCatalog.AllIds, AllowMultipleArgumentsPerToken = true };
 var seeds = new Option<string[]>("--seeds") { Description = "Seeds, e.g. 1,2,3 (mean ± spread is reported when more than one).", DefaultValueFactory = _ => ["1"], AllowMultipleArgumentsPerToken = true };
@@ -67,6 +69,7 @@ root.SetAction(parsed =>
     var runner = new EvaluationRunner(settings);
     return parsed.GetValue(reportOnly) ? runner.ReportOnly() : runner.Run();
 });
+root.Subcommands.Add(GenerationCommand.Create(args));
 return root.Parse(args).Invoke();
 
 static string[] Split(string[] values) =>

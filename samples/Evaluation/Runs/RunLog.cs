@@ -27,6 +27,14 @@ internal sealed class RunLog
             $"changed {result.ChangedShare:P2}, {result.TrainSeconds:F0} s, peak +{result.PeakMemoryMb:F0} MB [grey](about {Format(remaining)} left)[/]");
     }
 
+    /// <summary>Ends a run that is not a classification result, with a one-line summary.</summary>
+    public void Done(string summary)
+    {
+        _done++;
+        var remaining = _clock.Elapsed / _done * Math.Max(0, Planned - _done);
+        AnsiConsole.MarkupLine($"[grey]{Format(_clock.Elapsed)}[/]   [green]{Markup.Escape(summary)}[/] [grey](about {Format(remaining)} left)[/]");
+    }
+
     public static void Note(string text) => AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] [yellow]{Markup.Escape(text)}[/]");
 
     private static string Format(TimeSpan time) => $"{(int)time.TotalMinutes:00}:{time.Seconds:00}";

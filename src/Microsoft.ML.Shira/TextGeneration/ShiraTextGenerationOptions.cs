@@ -38,6 +38,14 @@ public sealed class ShiraTextGenerationOptions
     /// <summary>Output column of the generated text (string): the continuation only, without the prompt.</summary>
     public string OutputColumnName = "GeneratedText";
 
+    /// <summary>
+    /// Which decoder weights are fine-tuned: <see cref="FineTuningMethod.Shira"/> (default), or a baseline with the same
+    /// training loop: <see cref="FineTuningMethod.Lora"/> with SHiRA's trainable count, or
+    /// <see cref="FineTuningMethod.FullFineTuning"/>. <see cref="FineTuningMethod.HeadOnly"/> does not apply (a decoder
+    /// has no separate head). <see cref="LearningRate"/> applies to the method's parameters.
+    /// </summary>
+    public FineTuningMethod Method = FineTuningMethod.Shira;
+
     /// <summary>The pretrained decoder to adapt; default the embedded stories260K.</summary>
     public ShiraDecoderBaseModel BaseModel = ShiraDecoderBaseModel.Stories260K;
 
@@ -61,7 +69,8 @@ public sealed class ShiraTextGenerationOptions
     public string? TargetModulesPattern;
 
     /// <summary>
-    /// Peak AdamW learning rate of the SHiRA values (linear warm-up, then linear decay to zero). The paper's LLM recipe
+    /// Peak AdamW learning rate of the parameters the <see cref="Method"/> trains (SHiRA values, LoRA factors or every
+    /// weight; linear warm-up, then linear decay to zero). The paper's LLM recipe
     /// uses 5e-4 on 7B models; a 1% mask of the tiny stories260K needs a larger step (measured on TinyShakespeare, see
     /// the samples' README), hence the default 1e-2.
     /// </summary>
@@ -161,6 +170,10 @@ public sealed class ShiraTextGenerationOptions
         }
         if (BaseModel is null)
             throw new ArgumentNullException(nameof(BaseModel), "Choose a base model, e.g. ShiraDecoderBaseModel.Stories260K.");
+        if (!Enum.IsDefined(Method))
+            throw new ArgumentOutOfRangeException(nameof(Method), Method, "Unknown fine-tuning method.");
+        if (Method == FineTuningMethod.HeadOnly)
+            throw new ArgumentException("FineTuningMethod.HeadOnly applies to text classification only: a decoder has no separate head, so nothing would train. Use Shira, Lora or FullFineTuning.", nameof(Method));
         if (!Enum.IsDefined(MaskType))
             throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
         _ = Budget();

@@ -5,7 +5,7 @@ using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
-using Microsoft.ML.Shira.TextClassification.Training.Methods;
+using Microsoft.ML.Shira.Training.Methods;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -98,7 +98,7 @@ internal static class ShiraClassifierTrainer
         }
 
         long encoderWeights = model.parameters().Sum(p => p.numel());
-        var method = FineTuningFactory.Create(options, seed, model, head, train.Pass(Order(1)), device, token);
+        var method = ClassifierFineTuning.Create(options, seed, model, head, train.Pass(Order(1)), device, token);
         SparseAdapter adapter;
         long changed;
         try
@@ -106,7 +106,7 @@ internal static class ShiraClassifierTrainer
             log.Info(method.Describe() + $" + head {head.weight!.numel() + head.bias!.numel():N0}.");
             new TrainingLoop(options, model, head, device, log, clock).Run(method.Parameters, train, Order, validation);
             token.ThrowIfCancellationRequested();
-            (adapter, changed) = method.Finish(options.AdapterName, options.BaseModel.Id, seed);
+            (adapter, changed) = method.Finish(options.AdapterName, options.BaseModel.Id, "SEQ_CLS", seed);
         }
         finally
         {

@@ -10,8 +10,9 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.TextGeneration.Training;
 
 /// <summary>
-/// Fine-tunes the SHiRA values with AdamW on the next-token loss (linear warm-up then linear decay), measures the
-/// validation perplexity after every epoch, stops early and restores the best epoch's values.
+/// Fine-tunes the method's parameters (SHiRA values, LoRA factors or every weight) with AdamW on the next-token loss
+/// (linear warm-up then linear decay), measures the validation perplexity after every epoch, stops early and restores
+/// the best epoch's values.
 /// </summary>
 internal sealed class GenerationTrainingLoop
 {
@@ -31,7 +32,7 @@ internal sealed class GenerationTrainingLoop
     }
 
     /// <summary>Trains; the epoch orders come from <paramref name="orders"/> (the first is the one calibration used).</summary>
-    /// <param name="values">The SHiRA values (the only trainable parameters).</param>
+    /// <param name="values">The parameters the fine-tuning method trains (the only trainable ones).</param>
     /// <param name="train">Training batches.</param>
     /// <param name="orders">Shuffled order of each epoch.</param>
     /// <param name="validation">Validation batches, or null.</param>

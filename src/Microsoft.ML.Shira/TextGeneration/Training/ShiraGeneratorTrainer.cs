@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
+using Microsoft.ML.Shira.Training.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,12 +14,18 @@ namespace Microsoft.ML.Shira.TextGeneration.Training;
 
 /// <summary>
 /// Fit of <see cref="ShiraTextGenerationEstimator"/>: checks the data, loads the base decoder, tokenizes, chooses the
-/// mask (calibrating it if needed), injects SHiRA, trains, and builds the transformer. Nothing is returned half-built:
+/// fine-tuning method (for SHiRA: chooses the mask, calibrating it if needed, and injects), trains, and builds the transformer. Nothing is returned half-built:
 /// on any error or cancellation every tensor and model created here is released.
 /// </summary>
 internal static class ShiraGeneratorTrainer
 {
     public const string LogSource = "ShiraTextGeneration";
+
+    /// <summary>
+    /// Starts the log line that sums up a finished training run: the method, its trainable parameters and how many
+    /// model weights differ from the pretrained ones with the adapter fused (invariant-culture numbers).
+    /// </summary>
+    public const string SummaryPrefix = "Fine-tuned with";
 
     public static ShiraTextGenerationTransformer Train(MLContext context, ShiraTextGenerationOptions options, IDataView trainData)
     {
@@ -91,37 +100,36 @@ internal static class ShiraGeneratorTrainer
             return orders[epoch];
         }
 
-        var (mask, scores) = DecoderMaskSelection.Create(options, seed, model, train.Pass(Order(1)), device, token);
-        ShiraInjection injection;
+        long modelWeights = model.Module.parameters().Sum(p => p.numel());
+        var method = FineTuningFactory.Create(options.Method, model.Module, new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern), options.Budget(), seed, () =>
+        {
+            var (mask, scores) = DecoderMaskSelection.Create(options, seed, model, train.Pass(Order(1)), device, token);
+            return FineTuningFactory.InjectShira(model.Module, options.TargetModules, options.TargetModulesPattern, options.Budget(), mask, scores);
+        });
+        SparseAdapter adapter;
+        long changed;
         try
         {
-            injection = ShiraInjector.Inject(model.Module, new ShiraInjectionOptions
+            log.Info(method.Describe() + ".");
+            double? basePerplexity = null;
+            if (validation is not null)
             {
-                TargetModules = options.TargetModules.ToList(),
-                TargetModulesPattern = options.TargetModulesPattern,
-                Budget = options.Budget(),
-            }, mask);
+                model.Module.eval();
+                basePerplexity = PerplexityMeter.FromMeanLoss(PerplexityMeter.MeanLoss(model, validation, device, token));
+                log.Info($"Validation perplexity of the base model: {basePerplexity:F3} ({validationRows!.Count} sequences).");
+            }
+
+            new GenerationTrainingLoop(options, model, device, log, clock).Run(method.Parameters, train, Order, validation, basePerplexity);
+            token.ThrowIfCancellationRequested();
+            (adapter, changed) = method.Finish(options.AdapterName, options.BaseModel.Id, "CAUSAL_LM", seed);
         }
         finally
         {
-            foreach (var score in scores?.Values ?? [])
-                score.Dispose();
+            (method as IDisposable)?.Dispose();
         }
-        log.Info(injection.ToString() + ".");
+        log.Info(string.Create(CultureInfo.InvariantCulture,
+            $"{SummaryPrefix} {method.Name}: {method.TrainableCount:N0} trainable model parameters; {changed:N0} of {modelWeights:N0} model weights changed."));
 
-        double? basePerplexity = null;
-        if (validation is not null)
-        {
-            model.Module.eval();
-            basePerplexity = PerplexityMeter.FromMeanLoss(PerplexityMeter.MeanLoss(model, validation, device, token));
-            log.Info($"Validation perplexity of the base model: {basePerplexity:F3} ({validationRows!.Count} sequences).");
-        }
-
-        new GenerationTrainingLoop(options, model, device, log, clock).Run(injection.Parameters().ToList(), train, Order, validation, basePerplexity);
-        token.ThrowIfCancellationRequested();
-
-        var adapter = injection.ToAdapter(options.AdapterName, options.BaseModel.Id, "CAUSAL_LM", seed);
-        injection.Unload();
         var engine = new GeneratorEngine(options.BaseModel, decoder, sequences, device);
         handOver();
         try

@@ -5,7 +5,7 @@ using Microsoft.ML.Shira.Masks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.TextClassification.Training.Methods;
+namespace Microsoft.ML.Shira.Training.Methods;
 
 /// <summary>
 /// LoRA baseline with SHiRA's trainable count: every targeted Linear gets a <see cref="LoraLinear"/> of rank
@@ -59,7 +59,7 @@ internal sealed class LoraFineTuning : IFineTuning
         return $"LoRA (α = 2r; {string.Join(", ", ranks)}): {_layers.Count} layers, trainable {TrainableCount:N0}";
     }
 
-    public (SparseAdapter Adapter, long ChangedWeights) Finish(string adapterName, string baseModelId, int seed)
+    public (SparseAdapter Adapter, long ChangedWeights) Finish(string adapterName, string baseModelId, string taskType, int seed)
     {
         long changed = 0;
         var adapterLayers = new List<SparseAdapterLayer>(_layers.Count);
@@ -91,7 +91,7 @@ internal sealed class LoraFineTuning : IFineTuning
             TargetModules = _targets,
             BaseModelName = baseModelId,
             BaseModelFingerprint = _fingerprint,
-            TaskType = "SEQ_CLS",
+            TaskType = taskType,
         });
         return (adapter, changed);
     }

@@ -1,14 +1,14 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.TextClassification.Training.Methods;
+namespace Microsoft.ML.Shira.Training.Methods;
 
-/// <summary>A CPU copy of every encoder parameter, to count (bit for bit) the entries that training changed.</summary>
-internal sealed class EncoderSnapshot : IDisposable
+/// <summary>A CPU copy of every model parameter, to count (bit for bit) the entries that training changed.</summary>
+internal sealed class ModelSnapshot : IDisposable
 {
     private readonly List<(Parameter Parameter, Tensor Copy)> _copies;
 
-    public EncoderSnapshot(nn.Module model)
+    public ModelSnapshot(nn.Module model)
     {
         using var noGrad = no_grad();
         _copies = model.parameters().Select(p => (p, p.detach().cpu().clone())).ToList();

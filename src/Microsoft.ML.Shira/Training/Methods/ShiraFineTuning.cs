@@ -2,7 +2,7 @@ using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Injection;
 using TorchSharp.Modules;
 
-namespace Microsoft.ML.Shira.TextClassification.Training.Methods;
+namespace Microsoft.ML.Shira.Training.Methods;
 
 /// <summary>SHiRA: the injected sparse values of every targeted matrix train; the adapter is their trained update.</summary>
 internal sealed class ShiraFineTuning : IFineTuning
@@ -23,9 +23,9 @@ internal sealed class ShiraFineTuning : IFineTuning
 
     public string Describe() => _injection.ToString();
 
-    public (SparseAdapter Adapter, long ChangedWeights) Finish(string adapterName, string baseModelId, int seed)
+    public (SparseAdapter Adapter, long ChangedWeights) Finish(string adapterName, string baseModelId, string taskType, int seed)
     {
-        var adapter = _injection.ToAdapter(adapterName, baseModelId, "SEQ_CLS", seed);
+        var adapter = _injection.ToAdapter(adapterName, baseModelId, taskType, seed);
         _injection.Unload();
         long changed = adapter.Layers.Values.Sum(l => (long)l.Values.Count(v => v != 0));
         return (adapter, changed);
