@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Training;
 
 namespace Microsoft.ML.Shira.TextClassification;
 
@@ -133,14 +134,14 @@ public sealed class ShiraTextClassificationOptions
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
     internal void Validate()
     {
-        RequireName(LabelColumnName, nameof(LabelColumnName));
-        RequireName(Sentence1ColumnName, nameof(Sentence1ColumnName));
-        RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
-        RequireName(ScoreColumnName, nameof(ScoreColumnName));
-        RequireName(ProbabilityColumnName, nameof(ProbabilityColumnName));
-        RequireName(AdapterName, nameof(AdapterName));
+        OptionChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
+        OptionChecks.RequireName(Sentence1ColumnName, nameof(Sentence1ColumnName));
+        OptionChecks.RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+        OptionChecks.RequireName(ScoreColumnName, nameof(ScoreColumnName));
+        OptionChecks.RequireName(ProbabilityColumnName, nameof(ProbabilityColumnName));
+        OptionChecks.RequireName(AdapterName, nameof(AdapterName));
         if (Sentence2ColumnName is not null)
-            RequireName(Sentence2ColumnName, nameof(Sentence2ColumnName));
+            OptionChecks.RequireName(Sentence2ColumnName, nameof(Sentence2ColumnName));
         if (BaseModel is null)
             throw new ArgumentNullException(nameof(BaseModel), "Choose a base model, e.g. ShiraBaseModel.MiniLmL6V2.");
         if (!Enum.IsDefined(Method))
@@ -152,44 +153,15 @@ public sealed class ShiraTextClassificationOptions
         if (!Enum.IsDefined(MaskType))
             throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
         _ = Budget();
-        if (Device is not null && !IsDeviceName(Device))
-            throw new ArgumentException($"Device '{Device}' is not supported; use \"cpu\", \"cuda\" or \"cuda:N\" (or null to follow MLContext.GpuDeviceId).", nameof(Device));
-        if ((TargetModules is null || TargetModules.Count == 0) && string.IsNullOrWhiteSpace(TargetModulesPattern))
-            throw new ArgumentException("Give at least one target module (e.g. \"query\") or a TargetModulesPattern.", nameof(TargetModules));
-        RequirePositive(LearningRate, nameof(LearningRate));
-        RequirePositive(HeadLearningRate, nameof(HeadLearningRate));
-        if (!(WeightDecay >= 0))
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be non-negative.");
-        if (!(WarmupProportion is >= 0 and < 1))
-            throw new ArgumentOutOfRangeException(nameof(WarmupProportion), WarmupProportion, "WarmupProportion must be in [0, 1).");
-        if (!(MaxGradNorm >= 0))
-            throw new ArgumentOutOfRangeException(nameof(MaxGradNorm), MaxGradNorm, "MaxGradNorm must be non-negative (0 disables clipping).");
-        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        OptionChecks.RequireDevice(Device, nameof(Device));
+        OptionChecks.RequireTargets(TargetModules, TargetModulesPattern, "query", nameof(TargetModules));
+        OptionChecks.RequirePositive(LearningRate, nameof(LearningRate));
+        OptionChecks.RequirePositive(HeadLearningRate, nameof(HeadLearningRate));
+        OptionChecks.RequireSchedule(WeightDecay, WarmupProportion, MaxGradNorm);
+        OptionChecks.RequireLoop(Epochs, BatchSize, EarlyStoppingPatience, NumberOfThreads, CalibrationBatches);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3, nameof(MaxSequenceLength));
-        ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
-        ArgumentOutOfRangeException.ThrowIfNegative(NumberOfThreads, nameof(NumberOfThreads));
-        ArgumentOutOfRangeException.ThrowIfLessThan(CalibrationBatches, 1, nameof(CalibrationBatches));
     }
 
     /// <summary>The per-matrix budget these options ask for.</summary>
     internal ShiraBudget Budget() => Rank is { } r ? ShiraBudget.FromRank(r) : ShiraBudget.FromSparsity(Sparsity);
-
-    private static bool IsDeviceName(string device)
-    {
-        string name = device.Trim().ToLowerInvariant();
-        return name is "cpu" or "cuda" || (name.StartsWith("cuda:", StringComparison.Ordinal) && name.Length > 5 && name[5..].All(char.IsAsciiDigit));
-    }
-
-    private static void RequireName(string? value, string option)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            throw new ArgumentException($"{option} must name a column (or adapter); it is empty.", option);
-    }
-
-    private static void RequirePositive(double value, string option)
-    {
-        if (!(value > 0) || double.IsInfinity(value))
-            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a positive number.");
-    }
 }

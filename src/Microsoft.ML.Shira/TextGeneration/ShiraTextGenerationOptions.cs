@@ -1,5 +1,6 @@
 using Microsoft.ML.Shira.Generation;
 using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Training;
 
 namespace Microsoft.ML.Shira.TextGeneration;
 
@@ -155,14 +156,14 @@ public sealed class ShiraTextGenerationOptions
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
     internal void Validate()
     {
-        RequireName(TextColumnName, nameof(TextColumnName));
-        RequireName(OutputColumnName, nameof(OutputColumnName));
-        RequireName(AdapterName, nameof(AdapterName));
+        OptionChecks.RequireName(TextColumnName, nameof(TextColumnName));
+        OptionChecks.RequireName(OutputColumnName, nameof(OutputColumnName));
+        OptionChecks.RequireName(AdapterName, nameof(AdapterName));
         if (PromptColumnName is not null)
-            RequireName(PromptColumnName, nameof(PromptColumnName));
+            OptionChecks.RequireName(PromptColumnName, nameof(PromptColumnName));
         if (ResponseColumnName is not null)
         {
-            RequireName(ResponseColumnName, nameof(ResponseColumnName));
+            OptionChecks.RequireName(ResponseColumnName, nameof(ResponseColumnName));
             if (PromptColumnName is null)
                 throw new ArgumentException("ResponseColumnName needs a PromptColumnName: prompt/response training reads both columns.", nameof(PromptColumnName));
             if (PromptColumnName == ResponseColumnName)
@@ -177,23 +178,12 @@ public sealed class ShiraTextGenerationOptions
         if (!Enum.IsDefined(MaskType))
             throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
         _ = Budget();
-        if (Device is not null && !IsDeviceName(Device))
-            throw new ArgumentException($"Device '{Device}' is not supported; use \"cpu\", \"cuda\" or \"cuda:N\" (or null to follow MLContext.GpuDeviceId).", nameof(Device));
-        if ((TargetModules is null || TargetModules.Count == 0) && string.IsNullOrWhiteSpace(TargetModulesPattern))
-            throw new ArgumentException("Give at least one target module (e.g. \"q_proj\") or a TargetModulesPattern.", nameof(TargetModules));
-        RequirePositive(LearningRate, nameof(LearningRate));
-        if (!(WeightDecay >= 0))
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be non-negative.");
-        if (!(WarmupProportion is >= 0 and < 1))
-            throw new ArgumentOutOfRangeException(nameof(WarmupProportion), WarmupProportion, "WarmupProportion must be in [0, 1).");
-        if (!(MaxGradNorm >= 0))
-            throw new ArgumentOutOfRangeException(nameof(MaxGradNorm), MaxGradNorm, "MaxGradNorm must be non-negative (0 disables clipping).");
-        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        OptionChecks.RequireDevice(Device, nameof(Device));
+        OptionChecks.RequireTargets(TargetModules, TargetModulesPattern, "q_proj", nameof(TargetModules));
+        OptionChecks.RequirePositive(LearningRate, nameof(LearningRate));
+        OptionChecks.RequireSchedule(WeightDecay, WarmupProportion, MaxGradNorm);
+        OptionChecks.RequireLoop(Epochs, BatchSize, EarlyStoppingPatience, NumberOfThreads, CalibrationBatches);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 2, nameof(MaxSequenceLength));
-        ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
-        ArgumentOutOfRangeException.ThrowIfNegative(NumberOfThreads, nameof(NumberOfThreads));
-        ArgumentOutOfRangeException.ThrowIfLessThan(CalibrationBatches, 1, nameof(CalibrationBatches));
         if (Generation is null)
             throw new ArgumentNullException(nameof(Generation), "Give the generation options used at Transform time (e.g. new GenerationOptions()).");
         Generation.Validate();
@@ -201,22 +191,4 @@ public sealed class ShiraTextGenerationOptions
 
     /// <summary>The per-matrix budget these options ask for.</summary>
     internal ShiraBudget Budget() => Rank is { } r ? ShiraBudget.FromRank(r) : ShiraBudget.FromSparsity(Sparsity);
-
-    private static bool IsDeviceName(string device)
-    {
-        string name = device.Trim().ToLowerInvariant();
-        return name is "cpu" or "cuda" || (name.StartsWith("cuda:", StringComparison.Ordinal) && name.Length > 5 && name[5..].All(char.IsAsciiDigit));
-    }
-
-    private static void RequireName(string? value, string option)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            throw new ArgumentException($"{option} must name a column (or adapter); it is empty.", option);
-    }
-
-    private static void RequirePositive(double value, string option)
-    {
-        if (!(value > 0) || double.IsInfinity(value))
-            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a positive number.");
-    }
 }

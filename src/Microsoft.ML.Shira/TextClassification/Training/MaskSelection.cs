@@ -28,15 +28,7 @@ internal static class MaskSelection
             return (MaskFactory.Create(options.MaskType, seed), null);
 
         var matcher = new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern);
-        var targets = model.named_modules()
-            .Where(m => m.module is Linear && matcher.IsMatch(m.name))
-            .Select(m => (m.name, ((Linear)m.module).weight!))
-            .ToList();
-        if (targets.Count == 0)
-            throw new ArgumentException(
-                $"No Linear layer of {options.BaseModel.Id} matches the target modules [{string.Join(", ", matcher.Describe())}]. " +
-                $"Some module paths: {string.Join(", ", model.named_modules().Where(m => m.module is Linear).Select(m => m.name).Take(6))}.",
-                nameof(options.TargetModules));
+        var targets = CalibrationTargets.Find(model, matcher, options.BaseModel.Id, nameof(options.TargetModules));
 
         var headParameters = head.parameters().ToList();
         headParameters.ForEach(p => p.requires_grad = false);

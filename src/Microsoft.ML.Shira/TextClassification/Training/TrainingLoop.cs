@@ -49,10 +49,10 @@ internal sealed class TrainingLoop
         int totalSteps = _options.Epochs * train.Count;
         var schedule = new AdapterTrainingOptions { LearningRate = 1.0, WarmupSteps = (int)Math.Round(_options.WarmupProportion * totalSteps) };
 
-        TrainingSnapshot? best = null;
+        using var best = new BestEpoch();
         ValidationScore? bestScore = null;
         double? lastAccuracy = null;
-        int step = 0, bestEpoch = 0, stale = 0;
+        int step = 0;
         long rowsSeen = 0;
         var trainingClock = Stopwatch.StartNew();
         try
@@ -68,7 +68,7 @@ internal sealed class TrainingLoop
                     for (int g = 0; g < groups.Count; g++)
                         groups[g].LearningRate = peaks[g] * factor;
 
-                    double loss = Step(optimizer, all, batch);
+                    double loss = OptimizerStep.Run(optimizer, all, _options.MaxGradNorm, () => ClassifierForward.Run(_model, _head, batch, _device).Loss);
                     if (double.IsNaN(loss) || double.IsInfinity(loss))
                         throw new InvalidOperationException($"The training loss became {loss} at step {step + 1}; lower LearningRate or HeadLearningRate.");
                     step++;
@@ -91,42 +91,23 @@ internal sealed class TrainingLoop
                 Report(epoch, step, totalSteps, trainLoss, score.Accuracy, rowsSeen, trainingClock, isEpochEnd: true);
                 if (score.IsBetterThan(bestScore))
                 {
-                    best?.Dispose();
-                    best = TrainingSnapshot.Capture(all);
+                    best.Keep(epoch, all);
                     bestScore = score;
-                    bestEpoch = epoch;
-                    stale = 0;
                 }
-                else if (_options.EarlyStoppingPatience > 0 && ++stale >= _options.EarlyStoppingPatience)
+                else if (best.ShouldStop(_options.EarlyStoppingPatience) && epoch < _options.Epochs)
                 {
-                    _log.Info($"Early stopping after epoch {epoch}: no better validation accuracy for {stale} epoch(s).");
+                    _log.Info($"Early stopping after epoch {epoch}: no better validation accuracy for {best.StaleEpochs} epoch(s).");
                     break;
                 }
             }
 
-            if (best is not null && bestScore is { } kept)
-            {
-                best.Restore();
-                _log.Info($"Keeping epoch {bestEpoch} (validation accuracy {kept.Accuracy:P2}, loss {kept.Loss:F4}).");
-            }
+            if (bestScore is { } kept && best.Restore())
+                _log.Info($"Keeping epoch {best.Epoch} (validation accuracy {kept.Accuracy:P2}, loss {kept.Loss:F4}).");
         }
         finally
         {
-            best?.Dispose();
             _model.eval();
         }
-    }
-
-    private double Step(OptimizerHelper optimizer, List<Parameter> all, ExampleBatch batch)
-    {
-        using var scope = NewDisposeScope();
-        optimizer.zero_grad();
-        var (_, loss) = ClassifierForward.Run(_model, _head, batch, _device);
-        loss.backward();
-        if (_options.MaxGradNorm > 0)
-            nn.utils.clip_grad_norm_(all, _options.MaxGradNorm);
-        optimizer.step();
-        return loss.item<float>();
     }
 
     private void Report(int epoch, int step, int totalSteps, double loss, double? accuracy, long rows, Stopwatch trainingClock, bool isEpochEnd)
@@ -134,8 +115,7 @@ internal sealed class TrainingLoop
         if (_options.Progress is not { } progress)
             return;
         double seconds = trainingClock.Elapsed.TotalSeconds;
-        var remaining = step == 0 ? TimeSpan.Zero : trainingClock.Elapsed / step * (totalSteps - step);
         progress.Report(new ShiraTrainingProgress(epoch, _options.Epochs, step, totalSteps, loss, accuracy,
-            seconds > 0 ? rows / seconds : 0, _clock.Elapsed, remaining, isEpochEnd));
+            seconds > 0 ? rows / seconds : 0, _clock.Elapsed, OptimizerStep.Remaining(trainingClock.Elapsed, step, totalSteps), isEpochEnd));
     }
 }

@@ -21,15 +21,7 @@ internal static class DecoderMaskSelection
 
         var module = model.Module;
         var matcher = new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern);
-        var targets = module.named_modules()
-            .Where(m => m.module is Linear && matcher.IsMatch(m.name))
-            .Select(m => (m.name, ((Linear)m.module).weight!))
-            .ToList();
-        if (targets.Count == 0)
-            throw new ArgumentException(
-                $"No Linear layer of {options.BaseModel.Id} matches the target modules [{string.Join(", ", matcher.Describe())}]. " +
-                $"Some module paths: {string.Join(", ", module.named_modules().Where(m => m.module is Linear).Select(m => m.name).Take(6))}.",
-                nameof(options.TargetModules));
+        var targets = CalibrationTargets.Find(module, matcher, options.BaseModel.Id, nameof(options.TargetModules));
 
         module.eval();
         var scores = new MaskCalibration { MaxBatches = options.CalibrationBatches }.ComputeScores(

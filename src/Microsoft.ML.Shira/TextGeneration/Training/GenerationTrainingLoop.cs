@@ -45,9 +45,9 @@ internal sealed class GenerationTrainingLoop
         int totalSteps = _options.Epochs * train.Count;
         var schedule = new AdapterTrainingOptions { LearningRate = _options.LearningRate, WarmupSteps = (int)Math.Round(_options.WarmupProportion * totalSteps) };
 
-        TrainingSnapshot? best = null;
+        using var best = new BestEpoch();
         double? bestPerplexity = null, lastPerplexity = null;
-        int step = 0, bestEpoch = 0, stale = 0;
+        int step = 0;
         long tokensSeen = 0;
         var trainingClock = Stopwatch.StartNew();
         try
@@ -63,7 +63,7 @@ internal sealed class GenerationTrainingLoop
                     foreach (var group in optimizer.ParamGroups)
                         group.LearningRate = AdapterTrainingLoop.LearningRateAt(step, totalSteps, schedule);
 
-                    double loss = Step(optimizer, values, batch);
+                    double loss = OptimizerStep.Run(optimizer, values, _options.MaxGradNorm, () => CausalLMLoss.Mean(_model, batch, _device));
                     if (double.IsNaN(loss) || double.IsInfinity(loss))
                         throw new InvalidOperationException($"The training loss became {loss} at step {step + 1}; lower LearningRate.");
                     step++;
@@ -90,42 +90,23 @@ internal sealed class GenerationTrainingLoop
                 Report(epoch, step, totalSteps, trainLoss, perplexity, tokensSeen, trainingClock, isEpochEnd: true);
                 if (bestPerplexity is null || perplexity < bestPerplexity)
                 {
-                    best?.Dispose();
-                    best = TrainingSnapshot.Capture(values);
+                    best.Keep(epoch, values);
                     bestPerplexity = perplexity;
-                    bestEpoch = epoch;
-                    stale = 0;
                 }
-                else if (_options.EarlyStoppingPatience > 0 && ++stale >= _options.EarlyStoppingPatience && epoch < _options.Epochs)
+                else if (best.ShouldStop(_options.EarlyStoppingPatience) && epoch < _options.Epochs)
                 {
-                    _log.Info($"Early stopping after epoch {epoch}: no lower validation perplexity for {stale} epoch(s).");
+                    _log.Info($"Early stopping after epoch {epoch}: no lower validation perplexity for {best.StaleEpochs} epoch(s).");
                     break;
                 }
             }
 
-            if (best is not null && bestPerplexity is { } kept)
-            {
-                best.Restore();
-                _log.Info($"Keeping epoch {bestEpoch} (validation perplexity {kept:F3}).");
-            }
+            if (bestPerplexity is { } kept && best.Restore())
+                _log.Info($"Keeping epoch {best.Epoch} (validation perplexity {kept:F3}).");
         }
         finally
         {
-            best?.Dispose();
             module.eval();
         }
-    }
-
-    private double Step(OptimizerHelper optimizer, IReadOnlyList<Parameter> values, SequenceBatch batch)
-    {
-        using var scope = NewDisposeScope();
-        optimizer.zero_grad();
-        var loss = CausalLMLoss.Mean(_model, batch, _device);
-        loss.backward();
-        if (_options.MaxGradNorm > 0)
-            nn.utils.clip_grad_norm_(values, _options.MaxGradNorm);
-        optimizer.step();
-        return loss.item<float>();
     }
 
     private void Report(int epoch, int step, int totalSteps, double loss, double? perplexity, long tokens, Stopwatch trainingClock, bool isEpochEnd)
@@ -133,8 +114,7 @@ internal sealed class GenerationTrainingLoop
         if (_options.Progress is not { } progress)
             return;
         double seconds = trainingClock.Elapsed.TotalSeconds;
-        var remaining = step == 0 ? TimeSpan.Zero : trainingClock.Elapsed / step * (totalSteps - step);
         progress.Report(new ShiraTextGenerationProgress(epoch, _options.Epochs, step, totalSteps, loss, perplexity,
-            seconds > 0 ? tokens / seconds : 0, _clock.Elapsed, remaining, isEpochEnd));
+            seconds > 0 ? tokens / seconds : 0, _clock.Elapsed, OptimizerStep.Remaining(trainingClock.Elapsed, step, totalSteps), isEpochEnd));
     }
 }

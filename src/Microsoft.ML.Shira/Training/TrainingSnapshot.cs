@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.TextClassification.Training;
+namespace Microsoft.ML.Shira.Training;
 
 /// <summary>A copy of the trainable tensors (adapter values and head) at the best epoch so far.</summary>
 internal sealed class TrainingSnapshot : IDisposable
