@@ -44,9 +44,9 @@ root.SetAction(parsed =>
     bool all = parsed.GetValue(full);
     var settings = new EvaluationSettings
     {
-        Tasks = Split(parsed.GetValue(tasks)!),
-        Methods = Split(parsed.GetValue(methods)!),
-        Seeds = Split(parsed.GetValue(seeds)!).Select(int.Parse).ToArray(),
+        Tasks = CommandLineLists.Split(parsed.GetValue(tasks)!),
+        Methods = CommandLineLists.Split(parsed.GetValue(methods)!),
+        Seeds = CommandLineLists.Split(parsed.GetValue(seeds)!).Select(int.Parse).ToArray(),
         TrainRows = all ? null : parsed.GetValue(trainRows),
         TestRows = all ? null : parsed.GetValue(testRows),
         Epochs = parsed.GetValue(epochs),
@@ -71,6 +71,3 @@ root.SetAction(parsed =>
 });
 root.Subcommands.Add(GenerationCommand.Create(args));
 return root.Parse(args).Invoke();
-
-static string[] Split(string[] values) =>
-    values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();

@@ -32,8 +32,8 @@ internal static class GenerationCommand
             string repository = RepositoryRoot.Find();
             var settings = new GenerationSettings
             {
-                Methods = Split(parsed.GetValue(methods)!).Select(m => m.ToLowerInvariant()).ToArray(),
-                Seeds = Split(parsed.GetValue(seeds)!).Select(int.Parse).ToArray(),
+                Methods = CommandLineLists.Split(parsed.GetValue(methods)!).Select(m => m.ToLowerInvariant()).ToArray(),
+                Seeds = CommandLineLists.Split(parsed.GetValue(seeds)!).Select(int.Parse).ToArray(),
                 TrainTexts = parsed.GetValue(train),
                 ValidationTexts = parsed.GetValue(validation),
                 TestTexts = parsed.GetValue(test),
@@ -59,7 +59,4 @@ internal static class GenerationCommand
         });
         return command;
     }
-
-    private static string[] Split(string[] values) =>
-        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 }

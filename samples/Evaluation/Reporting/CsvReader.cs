@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Shira.Evaluation.Fusion;
 using Microsoft.ML.Shira.Evaluation.Runs;
@@ -35,29 +34,9 @@ internal static partial class CsvReader
 
     private static List<string> Split(string line)
     {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                cell.Append('"');
-                i++;
-            }
-            else if (c == '"')
-                quoted = !quoted;
-            else if (c == ',' && !quoted)
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-                cell.Append(c);
-        }
-        cells.Add(cell.ToString());
-        return cells;
+        using var parser = new Microsoft.VisualBasic.FileIO.TextFieldParser(new StringReader(line)) { HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
+        parser.SetDelimiters(",");
+        return (parser.ReadFields() ?? [""]).ToList();
     }
 
     private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 /// <summary>Parses the cells of a BenchmarkDotNet CSV report: quoted fields, durations with units, ratios.</summary>
@@ -48,35 +47,23 @@ public static partial class BenchmarkCells
         };
     }
 
-    /// <summary>Splits one CSV line: commas separate fields, double quotes enclose fields that contain commas, "" is a quote.</summary>
-    /// <exception cref="FormatException">A quoted field is not closed.</exception>
+    /// <summary>
+    /// Splits one CSV line with the framework's <see cref="Microsoft.VisualBasic.FileIO.TextFieldParser"/>: commas
+    /// separate fields, double quotes enclose fields that contain commas, "" is a quote.
+    /// </summary>
+    /// <exception cref="FormatException">The line is not valid CSV (e.g. a quoted field is not closed).</exception>
     public static List<string> SplitLine(string line)
     {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
+        using var parser = new Microsoft.VisualBasic.FileIO.TextFieldParser(new StringReader(line)) { HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
+        parser.SetDelimiters(",");
+        try
         {
-            char c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                cell.Append('"');
-                i++;
-            }
-            else if (c == '"')
-                quoted = !quoted;
-            else if (c == ',' && !quoted)
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-                cell.Append(c);
+            return (parser.ReadFields() ?? [""]).ToList();
         }
-        if (quoted)
-            throw new FormatException("a quoted field is not closed");
-        cells.Add(cell.ToString());
-        return cells;
+        catch (Microsoft.VisualBasic.FileIO.MalformedLineException e)
+        {
+            throw new FormatException("a quoted field is not closed or a quote is misplaced", e);
+        }
     }
 
     [GeneratedRegex(@"^(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(ns|μs|µs|us|ms|s)$")]
