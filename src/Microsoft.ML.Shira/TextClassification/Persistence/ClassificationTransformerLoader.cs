@@ -35,7 +35,7 @@ internal sealed class ClassificationTransformerLoader
         var adapters = settings.Objects("adapters").Select(node => ReadAdapter(reader, node)).ToList();
         if (adapters.Count == 0)
             throw settings.Error("is empty; a text classifier has at least one adapter.", "adapters");
-        var adapterNames = AdapterEntries.DistinctNames(settings, adapters.Select(a => a.Adapter.Adapter.Name).ToList());
+        var adapterNames = AdapterEntries.DistinctNames(settings, adapters.Select(a => a.Saved.Adapter.Name).ToList());
         var selection = ClassificationSettings.Selection(settings.Object("active"), adapterNames);
 
         var reference = BaseModelEntries.Read(reader);
@@ -54,7 +54,7 @@ internal sealed class ClassificationTransformerLoader
     protected override void AddAdapter(ClassifierEngine engine, (SparseAdapter Adapter, ShiraClassificationHead Head) adapter) =>
         engine.Add(adapter.Adapter, adapter.Head);
 
-    private static ((SparseAdapter Adapter, ShiraClassificationHead Head) Adapter, string Folder) ReadAdapter(ShiraModelReader reader, ManifestNode node)
+    private static ((SparseAdapter Adapter, ShiraClassificationHead Head) Saved, string Folder) ReadAdapter(ShiraModelReader reader, ManifestNode node)
     {
         var (adapter, folder) = AdapterEntries.Read(reader, node);
         string source = AdapterEntries.Source(reader, folder);
@@ -76,9 +76,7 @@ internal sealed class ClassificationTransformerLoader
             // Training with a base loaded from the file (e.g. a new adapter for the same base) reloads its weights from the file.
             return (ShiraBaseModel.Create(reference.Id, ReloadEmbedded(reader, reference, folder => PretrainedEncoders.Load(folder, reference.Id))), encoder);
         }
-        var builtIn = ShiraBaseModel.FindBuiltIn(reference.Id)
-            ?? throw reader.Settings.Error(
-                $"names base model '{reference.Id}', which is neither embedded in the file nor built into Microsoft.ML.Shira {ShiraInfo.Version}.", "base.id");
+        var builtIn = ShiraBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelEntries.NotAvailable(reader, reference);
         return (builtIn, builtIn.Load());
     }
 }

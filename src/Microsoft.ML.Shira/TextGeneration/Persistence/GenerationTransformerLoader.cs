@@ -70,9 +70,7 @@ internal sealed class GenerationTransformerLoader
             var reload = ReloadEmbedded(reader, reference, folder => PretrainedDecoders.Load(folder));
             return (ShiraDecoderBaseModel.Create(reference.Id, reload, () => tokenizerFiles), decoder);
         }
-        var builtIn = ShiraDecoderBaseModel.FindBuiltIn(reference.Id)
-            ?? throw reader.Settings.Error(
-                $"names base model '{reference.Id}', which is neither embedded in the file nor built into Microsoft.ML.Shira {ShiraInfo.Version}.", "base.id");
+        var builtIn = ShiraDecoderBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelEntries.NotAvailable(reader, reference);
         return (builtIn, builtIn.Load());
     }
 }
