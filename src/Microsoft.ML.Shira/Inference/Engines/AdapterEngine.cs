@@ -28,6 +28,8 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
     private readonly FusedAdapterSwitcher _switcher;
     private readonly List<string> _order = new();
     private readonly Dictionary<string, TEntry> _entries = new(StringComparer.Ordinal);
+    // The adapters fused into the weights (empty at the base weights); null while a switch is under way or after one failed,
+    // so that the next selection fuses again.
     private IReadOnlyList<(string Name, double Alpha)>? _fusedBody = [];
     private int _references = 1;
 
