@@ -60,12 +60,8 @@ public sealed partial class ShiraCatalog
     /// generation fuses the adapters it needs (O(k) per switch).
     /// </summary>
     /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextGenerationTransformer SwitchAdapter(ShiraTextGenerationTransformer model, string adapterName)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrWhiteSpace(adapterName);
-        return model.CreateView(DecoderAdapterSelection.Single(adapterName));
-    }
+    public ShiraTextGenerationTransformer SwitchAdapter(ShiraTextGenerationTransformer model, string adapterName) =>
+        NotNull(model).CreateView(DecoderAdapterSelection.Single(AdapterName(adapterName)));
 
     /// <summary>
     /// A transformer that generates with the adapters fused into the weights (<c>W = W_base + Σ αᵢ·Sᵢ</c>), sharing the
@@ -73,9 +69,6 @@ public sealed partial class ShiraCatalog
     /// </summary>
     /// <exception cref="ArgumentException">No adapters, a name given twice, or a non-finite α.</exception>
     /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextGenerationTransformer FuseAdapters(ShiraTextGenerationTransformer model, params (string Name, double Alpha)[] adapters)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.CreateView(ShiraTextGenerationTransformer.Fusion(adapters));
-    }
+    public ShiraTextGenerationTransformer FuseAdapters(ShiraTextGenerationTransformer model, params (string Name, double Alpha)[] adapters) =>
+        NotNull(model).CreateView(ShiraTextGenerationTransformer.Fusion(adapters));
 }

@@ -74,12 +74,8 @@ public sealed partial class ShiraCatalog
     /// used, each batch fuses the adapters it needs (O(k) per switch).
     /// </summary>
     /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextClassificationTransformer SwitchAdapter(ShiraTextClassificationTransformer model, string adapterName)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrWhiteSpace(adapterName);
-        return model.CreateView(AdapterSelection.Single(adapterName));
-    }
+    public ShiraTextClassificationTransformer SwitchAdapter(ShiraTextClassificationTransformer model, string adapterName) =>
+        NotNull(model).CreateView(AdapterSelection.Single(AdapterName(adapterName)));
 
     /// <summary>
     /// A transformer that classifies with the adapters fused into the weights (<c>W = W_base + Σ αᵢ·Sᵢ</c>) and the
@@ -87,9 +83,6 @@ public sealed partial class ShiraCatalog
     /// </summary>
     /// <exception cref="ArgumentException">No adapters, a name given twice, or a non-finite α.</exception>
     /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextClassificationTransformer FuseAdapters(ShiraTextClassificationTransformer model, params (string Name, double Alpha)[] adapters)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.CreateView(ShiraTextClassificationTransformer.Fusion(adapters, headAdapter: null));
-    }
+    public ShiraTextClassificationTransformer FuseAdapters(ShiraTextClassificationTransformer model, params (string Name, double Alpha)[] adapters) =>
+        NotNull(model).CreateView(ShiraTextClassificationTransformer.Fusion(adapters, headAdapter: null));
 }

@@ -40,6 +40,14 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, new System.Text.UTF8Encoding(false).GetBytes(text));
 
+    /// <summary>Writes each file (name → bytes) atomically into <paramref name="directory"/>, created when missing.</summary>
+    internal static void WriteAll(string directory, IReadOnlyDictionary<string, byte[]> files)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var (name, data) in files)
+            WriteAllBytes(Path.Combine(directory, name), data);
+    }
+
     private static void TryDelete(string path)
     {
         try { File.Delete(path); }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Inference.Selections;
 using Microsoft.ML.Shira.TextClassification.Inference;
 
 namespace Microsoft.ML.Shira.TextClassification;
@@ -41,8 +42,7 @@ public sealed partial class ShiraTextClassificationTransformer
     public bool RemoveAdapter(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (_selection.Names.Contains(name, StringComparer.Ordinal))
-            throw new InvalidOperationException($"Adapter '{name}' is in use by this transformer ({_selection}); switch to another adapter before removing it.");
+        _selection.ThrowIfInvolves(name);
         return _engine.Remove(name);
     }
 
@@ -78,28 +78,15 @@ public sealed partial class ShiraTextClassificationTransformer
     internal ShiraTextClassificationTransformer CreateView(AdapterSelection selection)
     {
         ThrowIfDisposed();
-        foreach (string name in selection.Names)
-            _engine.GetAdapter(name);
+        _engine.Check(selection);
         _engine.AddReference();
         return new ShiraTextClassificationTransformer(_context, _engine, _names, BatchSize, selection);
     }
 
     internal static AdapterSelection Fusion(IReadOnlyList<(string Name, double Alpha)> adapters, string? headAdapter)
     {
-        ArgumentNullException.ThrowIfNull(adapters);
-        if (adapters.Count == 0)
-            throw new ArgumentException("Fusion needs at least one adapter.", nameof(adapters));
-        foreach (var (name, alpha) in adapters)
-        {
-            ArgumentException.ThrowIfNullOrWhiteSpace(name, nameof(adapters));
-            if (!double.IsFinite(alpha))
-                throw new ArgumentException($"Adapter '{name}' has α = {alpha}; α must be a finite number.", nameof(adapters));
-        }
-        var duplicate = adapters.GroupBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ArgumentException($"Adapter '{duplicate.Key}' is listed twice; give each adapter once with its α.", nameof(adapters));
-        string head = headAdapter ?? adapters[0].Name;
-        return new AdapterSelection(adapters, head);
+        FusionArguments.Check(adapters);
+        return new AdapterSelection(adapters, headAdapter ?? adapters[0].Name);
     }
 
     private void Select(AdapterSelection selection)

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Inference.Selections;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 
 namespace Microsoft.ML.Shira.TextGeneration;
@@ -32,8 +33,7 @@ public sealed partial class ShiraTextGenerationTransformer
     {
         ArgumentNullException.ThrowIfNull(name);
         ThrowIfDisposed();
-        if (_selection.Names.Contains(name, StringComparer.Ordinal))
-            throw new InvalidOperationException($"Adapter '{name}' is in use by this transformer ({_selection}); switch to another adapter before removing it.");
+        _selection.ThrowIfInvolves(name);
         return _engine.Remove(name);
     }
 
@@ -78,18 +78,7 @@ public sealed partial class ShiraTextGenerationTransformer
 
     internal static DecoderAdapterSelection Fusion(IReadOnlyList<(string Name, double Alpha)> adapters)
     {
-        ArgumentNullException.ThrowIfNull(adapters);
-        if (adapters.Count == 0)
-            throw new ArgumentException("Fusion needs at least one adapter.", nameof(adapters));
-        foreach (var (name, alpha) in adapters)
-        {
-            ArgumentException.ThrowIfNullOrWhiteSpace(name, nameof(adapters));
-            if (!double.IsFinite(alpha))
-                throw new ArgumentException($"Adapter '{name}' has α = {alpha}; α must be a finite number.", nameof(adapters));
-        }
-        var duplicate = adapters.GroupBy(a => a.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ArgumentException($"Adapter '{duplicate.Key}' is listed twice; give each adapter once with its α.", nameof(adapters));
+        FusionArguments.Check(adapters);
         return new DecoderAdapterSelection(adapters);
     }
 

@@ -66,5 +66,10 @@ internal static class BaseModelEntries
             (reference.Embedded is null ? $"built-in '{reference.Id}' of Microsoft.ML.Shira {ShiraInfo.Version}" : $"weights embedded in '{reader.EntryName(reference.EmbeddedFolder!)}'") +
             $" have fingerprint {Short(actual)}. Load the model with the library version that saved it, or save it again with EmbedBaseModel = true.");
 
+    /// <summary>The error for a base model that is neither embedded in the file nor built into this library.</summary>
+    public static Checkpoints.ShiraFormatException NotAvailable(ShiraModelReader reader, BaseModelReference reference) =>
+        reader.Settings.Error(
+            $"names base model '{reference.Id}', which is neither embedded in the file nor built into Microsoft.ML.Shira {ShiraInfo.Version}.", "base.id");
+
     private static string Short(string fingerprint) => fingerprint.Length > 16 ? fingerprint[..16] + "…" : fingerprint;
 }

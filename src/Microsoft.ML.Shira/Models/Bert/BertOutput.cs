@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -20,19 +19,13 @@ public sealed class BertOutput : nn.Module<Tensor, Tensor, Tensor>
     public BertOutput(BertConfig config) : base(nameof(BertOutput))
     {
         ArgumentNullException.ThrowIfNull(config);
-        dense = nn.Linear(config.IntermediateSize, config.HiddenSize);
-        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        (dense, LayerNorm, dropout) = ResidualLayerNorm.Create(config.IntermediateSize, config);
         RegisterComponents();
     }
 
     /// <summary>Returns <c>LayerNorm(dropout(dense(intermediate)) + residual)</c>.</summary>
     /// <param name="intermediate">Feed-forward activations, <c>[B, T, intermediate]</c>.</param>
     /// <param name="residual">The feed-forward block's input, <c>[B, T, hidden]</c>.</param>
-    public override Tensor forward(Tensor intermediate, Tensor residual)
-    {
-        using var scope = NewDisposeScope();
-        var projected = dropout.call(dense.call(intermediate));
-        return LayerNorm.call(projected + residual).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor intermediate, Tensor residual) =>
+        ResidualLayerNorm.Forward(dense, dropout, LayerNorm, intermediate, residual);
 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -20,19 +19,13 @@ public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
     public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
     {
         ArgumentNullException.ThrowIfNull(config);
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
-        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        (dense, LayerNorm, dropout) = ResidualLayerNorm.Create(config.HiddenSize, config);
         RegisterComponents();
     }
 
     /// <summary>Returns <c>LayerNorm(dropout(dense(context)) + residual)</c>.</summary>
     /// <param name="context">Attention context, <c>[B, T, hidden]</c>.</param>
     /// <param name="residual">The attention block's input, <c>[B, T, hidden]</c>.</param>
-    public override Tensor forward(Tensor context, Tensor residual)
-    {
-        using var scope = NewDisposeScope();
-        var projected = dropout.call(dense.call(context));
-        return LayerNorm.call(projected + residual).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor context, Tensor residual) =>
+        ResidualLayerNorm.Forward(dense, dropout, LayerNorm, context, residual);
 }

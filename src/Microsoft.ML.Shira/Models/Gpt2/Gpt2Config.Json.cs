@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
@@ -20,9 +19,7 @@ public sealed partial record Gpt2Config
     /// <exception cref="ShiraFormatException">Wrong <c>model_type</c>, cross-attention, or missing/invalid values.</exception>
     public static Gpt2Config FromHuggingFace(HuggingFaceConfig config)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config.ModelType != ModelType)
-            throw config.Invalid("model_type", $"is '{config.ModelType}', not '{ModelType}'.");
+        HuggingFaceConfigJson.RequireModelType(config, ModelType);
         if (config.GetBoolean("add_cross_attention", false))
             throw config.Invalid("add_cross_attention", "is true; GPT-2 with cross-attention (encoder-decoder use) is not supported.");
 
@@ -36,7 +33,7 @@ public sealed partial record Gpt2Config
             NEmbd = Size("n_embd", "hidden_size", defaults.NEmbd),
             NLayer = checked((int)Size("n_layer", "num_hidden_layers", defaults.NLayer)),
             NHead = Size("n_head", "num_attention_heads", defaults.NHead),
-            NInner = config.Has("n_inner") ? config.GetInt64("n_inner") : null,
+            NInner = config.GetOptionalInt64("n_inner"),
             ActivationFunction = config.GetString("activation_function") ?? defaults.ActivationFunction,
             ResidPdrop = config.GetDouble("resid_pdrop", defaults.ResidPdrop),
             EmbdPdrop = config.GetDouble("embd_pdrop", defaults.EmbdPdrop),
@@ -47,19 +44,12 @@ public sealed partial record Gpt2Config
             ScaleAttnByInverseLayerIdx = config.GetBoolean("scale_attn_by_inverse_layer_idx", false),
             ReorderAndUpcastAttn = config.GetBoolean("reorder_and_upcast_attn", false),
             TieWordEmbeddings = config.GetBoolean("tie_word_embeddings", true),
-            BosTokenId = config.Has("bos_token_id") ? config.GetInt64("bos_token_id") : null,
+            BosTokenId = config.GetOptionalInt64("bos_token_id"),
             EosTokenIds = config.GetInt64List("eos_token_id"),
-            PadTokenId = config.Has("pad_token_id") ? config.GetInt64("pad_token_id") : null,
+            PadTokenId = config.GetOptionalInt64("pad_token_id"),
             SourceJson = (JsonObject)config.Json.DeepClone(),
         };
-        try
-        {
-            result.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ShiraFormatException($"Config file '{config.Source}': {ex.Message}", ex);
-        }
+        HuggingFaceConfigJson.Validate(config, result.Validate);
         return result;
     }
 
@@ -69,8 +59,7 @@ public sealed partial record Gpt2Config
     /// </summary>
     public string ToJson(ScalarType dtype = ScalarType.Float32)
     {
-        var json = SourceJson?.DeepClone() as JsonObject ?? new JsonObject { ["architectures"] = new JsonArray("GPT2LMHeadModel") };
-        json["model_type"] = ModelType;
+        var json = HuggingFaceConfigJson.Start(SourceJson, "GPT2LMHeadModel", ModelType);
         json["vocab_size"] = VocabSize;
         json["n_positions"] = NPositions;
         json["n_embd"] = NEmbd;
@@ -87,25 +76,10 @@ public sealed partial record Gpt2Config
         json["scale_attn_by_inverse_layer_idx"] = ScaleAttnByInverseLayerIdx;
         json["reorder_and_upcast_attn"] = ReorderAndUpcastAttn;
         json["tie_word_embeddings"] = TieWordEmbeddings;
-        SetUnlessAbsentNull(json, "bos_token_id", BosTokenId);
+        HuggingFaceConfigJson.SetUnlessAbsentNull(json, "bos_token_id", BosTokenId);
         if (EosTokenIds.Count > 0 || json.ContainsKey("eos_token_id"))
-            json["eos_token_id"] = EosTokenIds.Count == 1 ? JsonValue.Create(EosTokenIds[0]) : new JsonArray(EosTokenIds.Select(id => (JsonNode?)id).ToArray());
-        SetUnlessAbsentNull(json, "pad_token_id", PadTokenId);
-        json["torch_dtype"] = HuggingFaceDTypes.ToName(dtype);
-
-        var sorted = new JsonObject();
-        foreach (var (key, value) in json.OrderBy(p => p.Key, StringComparer.Ordinal).ToList())
-        {
-            json.Remove(key);
-            sorted[key] = value;
-        }
-        return sorted.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
-    }
-
-    /// <summary>Sets a nullable key, but does not add <c>"key": null</c> when the source had no such key.</summary>
-    private static void SetUnlessAbsentNull(JsonObject json, string key, long? value)
-    {
-        if (value is not null || json.ContainsKey(key))
-            json[key] = value;
+            json["eos_token_id"] = HuggingFaceConfigJson.TokenIds(EosTokenIds);
+        HuggingFaceConfigJson.SetUnlessAbsentNull(json, "pad_token_id", PadTokenId);
+        return HuggingFaceConfigJson.ToText(json, dtype);
     }
 }

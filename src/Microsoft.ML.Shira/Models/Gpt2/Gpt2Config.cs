@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
@@ -96,9 +97,5 @@ public sealed partial record Gpt2Config
             $"'{ActivationFunction}' (supported: {string.Join(", ", Gpt2Activation.Supported)})");
     }
 
-    private static void Require(bool condition, string key, object value)
-    {
-        if (!condition)
-            throw new ArgumentException($"GPT-2 config: '{key}' has an invalid value {value}.");
-    }
+    private static void Require(bool condition, string key, object value) => HuggingFaceConfigJson.Require(condition, "GPT-2", key, value);
 }

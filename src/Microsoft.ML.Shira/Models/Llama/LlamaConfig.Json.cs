@@ -17,9 +17,7 @@ public sealed partial record LlamaConfig
     /// <exception cref="ShiraFormatException">Wrong <c>model_type</c>, or missing/invalid values.</exception>
     public static LlamaConfig FromHuggingFace(HuggingFaceConfig config)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config.ModelType != ModelType)
-            throw config.Invalid("model_type", $"is '{config.ModelType}', not '{ModelType}'.");
+        HuggingFaceConfigJson.RequireModelType(config, ModelType);
 
         var defaults = new LlamaConfig();
         long heads = config.GetInt64("num_attention_heads", defaults.NumAttentionHeads);
@@ -31,8 +29,8 @@ public sealed partial record LlamaConfig
             IntermediateSize = config.GetInt64("intermediate_size", defaults.IntermediateSize),
             NumHiddenLayers = checked((int)config.GetInt64("num_hidden_layers", defaults.NumHiddenLayers)),
             NumAttentionHeads = heads,
-            NumKeyValueHeads = config.Has("num_key_value_heads") ? config.GetInt64("num_key_value_heads") : null,
-            HeadDim = config.Has("head_dim") ? config.GetInt64("head_dim") : null,
+            NumKeyValueHeads = config.GetOptionalInt64("num_key_value_heads"),
+            HeadDim = config.GetOptionalInt64("head_dim"),
             MaxPositionEmbeddings = config.GetInt64("max_position_embeddings", defaults.MaxPositionEmbeddings),
             RmsNormEps = config.GetDouble("rms_norm_eps", defaults.RmsNormEps),
             RopeTheta = ReadRopeTheta(config, parameters, defaults.RopeTheta),
@@ -43,19 +41,12 @@ public sealed partial record LlamaConfig
             MlpBias = config.GetBoolean("mlp_bias", false),
             TieWordEmbeddings = config.GetBoolean("tie_word_embeddings", false),
             InitializerRange = config.GetDouble("initializer_range", defaults.InitializerRange),
-            BosTokenId = config.Has("bos_token_id") ? config.GetInt64("bos_token_id") : null,
+            BosTokenId = config.GetOptionalInt64("bos_token_id"),
             EosTokenIds = config.GetInt64List("eos_token_id"),
-            PadTokenId = config.Has("pad_token_id") ? config.GetInt64("pad_token_id") : null,
+            PadTokenId = config.GetOptionalInt64("pad_token_id"),
             SourceJson = (JsonObject)config.Json.DeepClone(),
         };
-        try
-        {
-            result.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ShiraFormatException($"Config file '{config.Source}': {ex.Message}", ex);
-        }
+        HuggingFaceConfigJson.Validate(config, result.Validate);
         return result;
     }
 
@@ -65,8 +56,7 @@ public sealed partial record LlamaConfig
     /// </summary>
     public string ToJson(ScalarType dtype = ScalarType.Float32)
     {
-        var json = SourceJson?.DeepClone() as JsonObject ?? new JsonObject { ["architectures"] = new JsonArray("LlamaForCausalLM") };
-        json["model_type"] = ModelType;
+        var json = HuggingFaceConfigJson.Start(SourceJson, "LlamaForCausalLM", ModelType);
         json["vocab_size"] = VocabSize;
         json["hidden_size"] = HiddenSize;
         json["intermediate_size"] = IntermediateSize;
@@ -82,10 +72,9 @@ public sealed partial record LlamaConfig
         json["mlp_bias"] = MlpBias;
         json["tie_word_embeddings"] = TieWordEmbeddings;
         json["initializer_range"] = InitializerRange;
-        SetUnlessAbsentNull(json, "bos_token_id", BosTokenId);
-        json["eos_token_id"] = EosTokenIds.Count == 1 ? JsonValue.Create(EosTokenIds[0]) : new JsonArray(EosTokenIds.Select(id => (JsonNode?)id).ToArray());
-        SetUnlessAbsentNull(json, "pad_token_id", PadTokenId);
-        json["torch_dtype"] = HuggingFaceDTypes.ToName(dtype);
+        HuggingFaceConfigJson.SetUnlessAbsentNull(json, "bos_token_id", BosTokenId);
+        json["eos_token_id"] = HuggingFaceConfigJson.TokenIds(EosTokenIds);
+        HuggingFaceConfigJson.SetUnlessAbsentNull(json, "pad_token_id", PadTokenId);
         if (json["rope_parameters"] is JsonObject parameters)
         {
             parameters["rope_theta"] = RopeTheta;
@@ -95,21 +84,7 @@ public sealed partial record LlamaConfig
             json["rope_theta"] = RopeTheta;
             json["rope_scaling"] = RopeScalingJson(RopeScaling);
         }
-
-        var sorted = new JsonObject();
-        foreach (var (key, value) in json.OrderBy(p => p.Key, StringComparer.Ordinal).ToList())
-        {
-            json.Remove(key);
-            sorted[key] = value;
-        }
-        return sorted.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
-    }
-
-    /// <summary>Sets a nullable key, but does not add <c>"key": null</c> when the source had no such key.</summary>
-    private static void SetUnlessAbsentNull(JsonObject json, string key, long? value)
-    {
-        if (value is not null || json.ContainsKey(key))
-            json[key] = value;
+        return HuggingFaceConfigJson.ToText(json, dtype);
     }
 
     private static double ReadRopeTheta(HuggingFaceConfig config, JsonObject? parameters, double defaultValue)

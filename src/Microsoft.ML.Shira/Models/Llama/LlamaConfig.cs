@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 
 namespace Microsoft.ML.Shira.Models.Llama;
 
@@ -106,9 +107,5 @@ public sealed partial record LlamaConfig
         }
     }
 
-    private static void Require(bool condition, string key, object value)
-    {
-        if (!condition)
-            throw new ArgumentException($"LLaMA config: '{key}' has an invalid value {value}.");
-    }
+    private static void Require(bool condition, string key, object value) => HuggingFaceConfigJson.Require(condition, "LLaMA", key, value);
 }

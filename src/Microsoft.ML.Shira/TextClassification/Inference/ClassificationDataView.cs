@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Inference.DataViews;
+
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
 /// <summary>
@@ -7,37 +9,21 @@ namespace Microsoft.ML.Shira.TextClassification.Inference;
 /// <remarks>
 /// Each cursor that needs an output runs a second, look-ahead cursor over the input's text columns: it reads the next
 /// batch of texts, scores them in one forward pass, and the main cursor (which carries every other input column) then
-/// serves the rows one by one, checking that both cursors are on the same row id. Shuffling is not offered
-/// (<see cref="CanShuffle"/> is false) so both cursors see the input in the same order.
+/// serves the rows one by one, checking that both cursors are on the same row id (see <see cref="LookaheadLogits"/>).
+/// Shuffling is not offered (<see cref="CanShuffle"/> is false) so both cursors see the input in the same order.
 /// </remarks>
-internal sealed class ClassificationDataView : IDataView
+internal sealed class ClassificationDataView(IDataView input, ScoringContext context) : AppendedColumnsDataView(input, context.Outputs)
 {
-    private readonly IDataView _input;
-    private readonly ScoringContext _context;
+    public override bool CanShuffle => false;
 
-    public ClassificationDataView(IDataView input, ScoringContext context)
+    protected override DataViewRowCursor CreateCursor(IReadOnlyList<DataViewSchema.Column> needed, IReadOnlyList<DataViewSchema.Column> inputColumns, Random? rand)
     {
-        _input = input;
-        _context = context;
-    }
-
-    public bool CanShuffle => false;
-
-    public DataViewSchema Schema => _context.Outputs.Schema;
-
-    public long? GetRowCount() => _input.GetRowCount();
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-    {
-        ArgumentNullException.ThrowIfNull(columnsNeeded);
-        var needed = columnsNeeded.ToList();
-        bool[] outputs = _context.ActiveOutputs(needed);
-        var inputColumns = needed.Where(c => !_context.Outputs.IsOutput(c.Index)).Select(c => _input.Schema[c.Index]);
-        var main = _input.GetRowCursor(inputColumns);
+        bool[] outputs = context.ActiveOutputs(needed);
+        var main = Input.GetRowCursor(inputColumns);
         try
         {
-            var lookahead = outputs.Any(o => o) ? _input.GetRowCursor(_context.TextColumns) : null;
-            return new ClassificationCursor(main, lookahead, _context, outputs);
+            var lookahead = outputs.Any(o => o) ? Input.GetRowCursor(context.TextColumns) : null;
+            return new AppendedColumnsCursor(main, context.Outputs, lookahead is null ? null : new LookaheadLogits(main, lookahead, context, outputs));
         }
         catch
         {
@@ -45,7 +31,4 @@ internal sealed class ClassificationDataView : IDataView
             throw;
         }
     }
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-        [GetRowCursor(columnsNeeded, rand)];
 }

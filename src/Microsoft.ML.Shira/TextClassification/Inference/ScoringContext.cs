@@ -34,6 +34,9 @@ internal sealed class ScoringContext
     /// <summary>The input columns the outputs are computed from.</summary>
     public IEnumerable<DataViewSchema.Column> TextColumns => Second is { } second ? [First, second] : [First];
 
+    /// <summary>Reads the texts of <paramref name="row"/>'s current row (the row must carry the text columns).</summary>
+    public RowTexts TextsOf(DataViewRow row) => new(row, row.Schema[First.Index], Second is { } second ? row.Schema[second.Index] : null);
+
     /// <summary>Classifies a batch with the transformer's adapters as they are when the batch starts; returns logits <c>[rows, classes]</c>.</summary>
     public float[] Score(IReadOnlyList<string> first, IReadOnlyList<string>? second) => Engine.Score(_selection(), Outputs.Head, first, second);
 

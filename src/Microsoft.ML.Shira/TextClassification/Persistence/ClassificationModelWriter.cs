@@ -1,10 +1,6 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Checkpoints.Peft;
 using Microsoft.ML.Shira.ModelFiles.BaseModels;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using Microsoft.ML.Shira.Models.Pretrained;
 
 namespace Microsoft.ML.Shira.TextClassification.Persistence;
 
@@ -28,16 +24,14 @@ internal static class ClassificationModelWriter
         settings["batchSize"] = transformer.BatchSize;
         settings["maxSequenceLength"] = transformer.MaxSequenceLength;
         settings["hiddenSize"] = engine.HiddenSize;
-        BaseModelEntries.Write(writer, engine.BaseModel.Id, engine.BaseFingerprint, engine.BaseModel.IsBuiltIn, () => engine.WithBaseWeights(BaseFiles));
+        BaseModelEntries.Write(writer, engine.BaseModel.Id, engine.BaseFingerprint, engine.BaseModel.IsBuiltIn,
+            () => engine.WithBaseWeights(encoder => EncoderFolderFiles.Create(encoder.Model, encoder.Tokenizer)));
 
         var adapters = new JsonArray();
         for (int i = 0; i < entries.Count; i++)
         {
             var (adapter, head) = entries[i];
-            string folder = $"adapters/{i}/";
-            var (weights, config) = PeftShiraAdapterFile.ToBytes(adapter);
-            writer.Write(folder + PeftShiraAdapterFile.WeightsFileName, weights);
-            writer.Write(folder + PeftShiraAdapterFile.ConfigFileName, config, compress: true);
+            var (folder, entry) = AdapterEntries.Write(writer, i, adapter);
             writer.Write(folder + ShiraClassificationHeadFile.FileName, ShiraClassificationHeadFile.ToBytes(head));
             string? keyValues = null;
             if (LabelKeyValuesSchema.Create(head) is { } schema)
@@ -45,35 +39,14 @@ internal static class ClassificationModelWriter
                 keyValues = folder + KeyValuesFileName;
                 writer.WriteSchema(keyValues, schema);
             }
-            adapters.Add(new JsonObject
-            {
-                ["name"] = adapter.Name,
-                ["folder"] = folder,
-                ["parameters"] = adapter.ParameterCount,
-                ["classes"] = head.ClassCount,
-                ["binary"] = head.IsBinary,
-                ["classNames"] = head.ClassNames is null ? null : new JsonArray(head.ClassNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
-                ["labelKeyValues"] = keyValues,
-            });
+            entry["classes"] = head.ClassCount;
+            entry["binary"] = head.IsBinary;
+            entry["classNames"] = head.ClassNames is null ? null : new JsonArray(head.ClassNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray());
+            entry["labelKeyValues"] = keyValues;
+            adapters.Add(entry);
         }
         settings["adapters"] = adapters;
-        var names = entries.Select(e => e.Adapter.Name).ToHashSet(StringComparer.Ordinal);
-        var missing = selection.Names.FirstOrDefault(n => !names.Contains(n));
-        if (missing is not null)
-            throw new InvalidOperationException($"The transformer selects adapter '{missing}', which was removed from the model while saving.");
+        AdapterEntries.RequireSelected(selection, entries.Select(e => e.Adapter));
         settings["active"] = ClassificationSettings.Selection(selection);
-    }
-
-    /// <summary>The Hugging Face folder of the base encoder (which must hold its plain base weights).</summary>
-    private static IReadOnlyDictionary<string, byte[]> BaseFiles(PretrainedEncoder encoder)
-    {
-        var utf8 = new UTF8Encoding(false);
-        return new Dictionary<string, byte[]>(StringComparer.Ordinal)
-        {
-            [HuggingFaceLoader.ConfigFileName] = utf8.GetBytes(encoder.Model.ToConfigJson()),
-            [HuggingFaceLoader.WeightsFileName] = HuggingFaceExporter.WeightsToBytes(encoder.Model),
-            [PretrainedEncoders.VocabFileName] = encoder.Tokenizer.VocabularyBytes,
-            [PretrainedEncoders.TokenizerConfigFileName] = utf8.GetBytes(PretrainedEncoders.TokenizerConfigJson(encoder.Tokenizer)),
-        };
     }
 }

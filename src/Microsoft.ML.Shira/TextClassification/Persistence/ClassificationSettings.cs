@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
+using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
 
@@ -24,26 +25,14 @@ internal static class ClassificationSettings
 
     public static JsonObject Selection(AdapterSelection selection) => new()
     {
-        ["adapters"] = new JsonArray(selection.Body.Select(b => (JsonNode)new JsonObject { ["name"] = b.Name, ["alpha"] = b.Alpha }).ToArray()),
+        ["adapters"] = SelectionSettings.Body(selection),
         ["head"] = selection.Head,
     };
 
-    public static AdapterSelection Selection(ManifestNode node, IReadOnlyCollection<string> adapters)
+    public static AdapterSelection Selection(ManifestNode node, IReadOnlySet<string> adapters)
     {
-        var body = node.Objects("adapters").Select(a => (a.String("name"), a.Double("alpha"))).ToList();
+        var body = SelectionSettings.Body(node, "adapters");
         string head = node.String("head");
-        AdapterSelection selection;
-        try
-        {
-            selection = ShiraTextClassificationTransformer.Fusion(body, head);
-        }
-        catch (ArgumentException ex)
-        {
-            throw node.Error($"is not a valid adapter selection: {ex.Message}", "adapters", ex);
-        }
-        var unknown = selection.Names.FirstOrDefault(n => !adapters.Contains(n));
-        if (unknown is not null)
-            throw node.Error($"selects adapter '{unknown}', which the file does not hold.");
-        return selection;
+        return SelectionSettings.Check(node, null, "adapters", () => ShiraTextClassificationTransformer.Fusion(body, head), adapters);
     }
 }

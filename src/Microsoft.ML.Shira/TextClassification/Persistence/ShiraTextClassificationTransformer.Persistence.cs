@@ -1,8 +1,6 @@
 using Microsoft.ML.Shira.Checkpoints;
-using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Checkpoints.Peft;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Persistence;
 
@@ -32,12 +30,7 @@ public sealed partial class ShiraTextClassificationTransformer : IShiraPersistab
         var selection = adapters is null ? _selection : Fusion(adapters, headAdapter: null);
         var head = _engine.GetHead(selection.Head);
         var tokenizer = _engine.Tokenizer;
-        var (weights, config) = _engine.WithFused(selection, encoder => (HuggingFaceExporter.WeightsToBytes(encoder.Model), encoder.Model.ToConfigJson()));
-        Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, HuggingFaceLoader.WeightsFileName), weights);
-        AtomicFile.WriteAllText(Path.Combine(directory, HuggingFaceLoader.ConfigFileName), config);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, PretrainedEncoders.VocabFileName), tokenizer.VocabularyBytes);
-        AtomicFile.WriteAllText(Path.Combine(directory, PretrainedEncoders.TokenizerConfigFileName), PretrainedEncoders.TokenizerConfigJson(tokenizer));
+        AtomicFile.WriteAll(directory, _engine.WithFused(selection, encoder => EncoderFolderFiles.Create(encoder.Model, tokenizer)));
         ShiraClassificationHeadFile.Save(head, Path.Combine(directory, ShiraClassificationHeadFile.FileName));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Shira.Inference.DataViews;
 using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.TextClassification.Schema;
@@ -9,7 +10,7 @@ namespace Microsoft.ML.Shira.TextClassification.Schema;
 /// SlotNames = class names) and PredictedLabel (key, KeyValues = the training label's). Binary: Score (float margin),
 /// Probability (float) and PredictedLabel (Boolean).
 /// </summary>
-internal sealed class OutputColumns
+internal sealed class OutputColumns : AppendedOutputColumns
 {
     private const string ScoreColumnKind = "ScoreColumnKind";
     private const string ScoreValueKind = "ScoreValueKind";
@@ -18,17 +19,10 @@ internal sealed class OutputColumns
     private const string Binary = "BinaryClassification";
 
     private OutputColumns(DataViewSchema schema, int inputCount, ShiraClassificationHead head)
+        : base(schema, inputCount)
     {
-        Schema = schema;
-        InputCount = inputCount;
         Head = head;
     }
-
-    /// <summary>Input columns followed by the output columns.</summary>
-    public DataViewSchema Schema { get; }
-
-    /// <summary>Number of input columns; output columns start at this index.</summary>
-    public int InputCount { get; }
 
     /// <summary>The head whose classes the schema describes.</summary>
     public ShiraClassificationHead Head { get; }
@@ -41,9 +35,6 @@ internal sealed class OutputColumns
 
     /// <summary>Index of the predicted label column.</summary>
     public int PredictedLabelIndex => Head.IsBinary ? InputCount + 2 : InputCount + 1;
-
-    /// <summary>True for an output column index.</summary>
-    public bool IsOutput(int index) => index >= InputCount;
 
     /// <summary>Builds the output schema for <paramref name="input"/> and the classes of <paramref name="head"/>.</summary>
     public static OutputColumns Create(DataViewSchema input, ColumnNames names, ShiraClassificationHead head)

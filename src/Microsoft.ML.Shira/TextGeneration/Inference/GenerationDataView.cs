@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Inference.DataViews;
+
 namespace Microsoft.ML.Shira.TextGeneration.Inference;
 
 /// <summary>
@@ -9,35 +11,15 @@ namespace Microsoft.ML.Shira.TextGeneration.Inference;
 /// cursor is needed: one input cursor carries the prompt column along with the columns asked for. Shuffling is
 /// delegated to the input.
 /// </remarks>
-internal sealed class GenerationDataView : IDataView
+internal sealed class GenerationDataView(IDataView input, GenerationContext context) : AppendedColumnsDataView(input, context.Outputs)
 {
-    private readonly IDataView _input;
-    private readonly GenerationContext _context;
+    public override bool CanShuffle => Input.CanShuffle;
 
-    public GenerationDataView(IDataView input, GenerationContext context)
+    protected override DataViewRowCursor CreateCursor(IReadOnlyList<DataViewSchema.Column> needed, IReadOnlyList<DataViewSchema.Column> inputColumns, Random? rand)
     {
-        _input = input;
-        _context = context;
+        bool output = context.NeedsOutput(needed);
+        var columns = output ? inputColumns.Append(context.Prompt) : inputColumns;
+        var cursor = Input.GetRowCursor(columns.DistinctBy(c => c.Index), rand);
+        return new AppendedColumnsCursor(cursor, context.Outputs, output ? new RowGeneration(cursor, context) : null);
     }
-
-    public bool CanShuffle => _input.CanShuffle;
-
-    public DataViewSchema Schema => _context.Outputs.Schema;
-
-    public long? GetRowCount() => _input.GetRowCount();
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-    {
-        ArgumentNullException.ThrowIfNull(columnsNeeded);
-        var needed = columnsNeeded.ToList();
-        bool output = _context.NeedsOutput(needed);
-        var inputColumns = needed.Where(c => !_context.Outputs.IsOutput(c.Index)).Select(c => _input.Schema[c.Index]).ToList();
-        if (output)
-            inputColumns.Add(_context.Prompt);
-        var cursor = _input.GetRowCursor(inputColumns.DistinctBy(c => c.Index), rand);
-        return new GenerationCursor(cursor, _context, output);
-    }
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-        [GetRowCursor(columnsNeeded, rand)];
 }

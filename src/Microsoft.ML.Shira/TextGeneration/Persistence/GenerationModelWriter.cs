@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Checkpoints.Peft;
 using Microsoft.ML.Shira.ModelFiles.BaseModels;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 
@@ -32,21 +31,8 @@ internal static class GenerationModelWriter
             () => engine.WithBaseWeights(decoder => DecoderFolderFiles.Create(decoder, baseModel)));
 
         var fanInFanOut = FanInFanOutModules(engine);
-        var entries = new JsonArray();
-        for (int i = 0; i < adapters.Count; i++)
-        {
-            var adapter = adapters[i];
-            string folder = $"adapters/{i}/";
-            var (weights, config) = PeftShiraAdapterFile.ToBytes(adapter, fanInFanOut);
-            writer.Write(folder + PeftShiraAdapterFile.WeightsFileName, weights);
-            writer.Write(folder + PeftShiraAdapterFile.ConfigFileName, config, compress: true);
-            entries.Add(new JsonObject { ["name"] = adapter.Name, ["folder"] = folder, ["parameters"] = adapter.ParameterCount });
-        }
-        settings["adapters"] = entries;
-        var names = adapters.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-        var missing = selection.Names.FirstOrDefault(n => !names.Contains(n));
-        if (missing is not null)
-            throw new InvalidOperationException($"The transformer selects adapter '{missing}', which was removed from the model while saving.");
+        settings["adapters"] = new JsonArray(adapters.Select((adapter, i) => (JsonNode)AdapterEntries.Write(writer, i, adapter, fanInFanOut).Entry).ToArray());
+        AdapterEntries.RequireSelected(selection, adapters);
         settings["active"] = GenerationSettings.Selection(selection);
     }
 

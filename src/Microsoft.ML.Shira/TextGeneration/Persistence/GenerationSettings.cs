@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Generation;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
+using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
 
@@ -60,27 +61,14 @@ internal static class GenerationSettings
         return options;
     }
 
-    public static JsonArray Selection(DecoderAdapterSelection selection) =>
-        Array(selection.Body.Select(b => new JsonObject { ["name"] = b.Name, ["alpha"] = b.Alpha }));
+    public static JsonArray Selection(DecoderAdapterSelection selection) => SelectionSettings.Body(selection);
 
-    public static DecoderAdapterSelection Selection(ManifestNode settings, string key, IReadOnlyCollection<string> adapters)
+    public static DecoderAdapterSelection Selection(ManifestNode settings, string key, IReadOnlySet<string> adapters)
     {
-        var body = settings.Objects(key).Select(a => (a.String("name"), a.Double("alpha"))).ToList();
+        var body = SelectionSettings.Body(settings, key);
         if (body.Count == 0)
             return DecoderAdapterSelection.BaseModel;
-        DecoderAdapterSelection selection;
-        try
-        {
-            selection = ShiraTextGenerationTransformer.Fusion(body);
-        }
-        catch (ArgumentException ex)
-        {
-            throw settings.Error($"is not a valid adapter selection: {ex.Message}", key, ex);
-        }
-        var unknown = selection.Names.FirstOrDefault(n => !adapters.Contains(n));
-        if (unknown is not null)
-            throw settings.Error($"selects adapter '{unknown}', which the file does not hold.", key);
-        return selection;
+        return SelectionSettings.Check(settings, key, key, () => ShiraTextGenerationTransformer.Fusion(body), adapters);
     }
 
     private static JsonArray Array(IEnumerable<JsonNode?> items) => new(items.ToArray());

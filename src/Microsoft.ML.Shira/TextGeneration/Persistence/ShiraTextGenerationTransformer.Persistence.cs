@@ -34,9 +34,6 @@ public sealed partial class ShiraTextGenerationTransformer : IShiraPersistable, 
         ThrowIfDisposed();
         var selection = adapters is null ? _selection : Fusion(adapters);
         var baseModel = _engine.BaseModel;
-        var files = _engine.WithFused(selection, decoder => DecoderFolderFiles.Create(decoder, baseModel));
-        Directory.CreateDirectory(directory);
-        foreach (var (name, data) in files)
-            AtomicFile.WriteAllBytes(Path.Combine(directory, name), data);
+        AtomicFile.WriteAll(directory, _engine.WithFused(selection, decoder => DecoderFolderFiles.Create(decoder, baseModel)));
     }
 }

@@ -1,25 +1,16 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Shira.Inference.DataViews;
 using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.TextGeneration.Schema;
 
 /// <summary>The output schema of a text generator: every input column, then the generated text (String).</summary>
-internal sealed class GenerationOutputColumns
+internal sealed class GenerationOutputColumns : AppendedOutputColumns
 {
     private GenerationOutputColumns(DataViewSchema schema, int inputCount)
+        : base(schema, inputCount)
     {
-        Schema = schema;
-        InputCount = inputCount;
     }
-
-    /// <summary>Input columns followed by the generated-text column.</summary>
-    public DataViewSchema Schema { get; }
-
-    /// <summary>Number of input columns; the output column has this index.</summary>
-    public int InputCount { get; }
-
-    /// <summary>True for the output column's index.</summary>
-    public bool IsOutput(int index) => index >= InputCount;
 
     /// <summary>Builds the output schema of <paramref name="input"/> (an input column of the same name becomes hidden).</summary>
     public static GenerationOutputColumns Create(DataViewSchema input, GenerationColumnNames names)
