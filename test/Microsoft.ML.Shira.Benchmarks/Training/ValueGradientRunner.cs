@@ -24,16 +24,14 @@ public static class ValueGradientRunner
             manual_seed(0);
             long k = ShiraBudget.FromSparsity(0.01).EntriesFor(outFeatures, inFeatures);
             var flat = new RandomMask(0).SelectIndices("layer", zeros(outFeatures, inFeatures), k);
-            var rows = flat.div(inFeatures, rounding_mode: RoundingMode.floor);
-            var cols = flat.remainder(inFeatures);
-            var settings = new ShiraSparseLinearSettings(1.0, 0, ShiraSparseForward.EffectiveWeight, ShiraEntries.FromFlat(flat.data<long>().ToArray(), inFeatures));
+            var settings = new ShiraSparseLinearSettings(1.0, 0, ShiraSparseForward.EffectiveWeight, ShiraEntries.FromTensor(flat, inFeatures));
             var g = randn(2048, outFeatures);
             var x = randn(2048, inFeatures);
             var candidates = new (string Name, Func<Tensor> Run)[]
             {
                 ("dense gᵀ·x (dense path)", () => g.t().mm(x)),
-                ("gathered columns (non-CPU fallback)", () => ShiraSparseLinearFunction.GatheredValueGradient(g, x, rows, cols, settings)),
-                ("CPU kernel (sparse path default)", () => ShiraSparseLinearFunction.ValueGradient(g, x, rows, cols, settings)),
+                ("gathered columns (non-CPU fallback)", () => ShiraSparseLinearFunction.GatheredValueGradient(g, x, flat, settings)),
+                ("CPU kernel (sparse path default)", () => ShiraSparseLinearFunction.ValueGradient(g, x, flat, settings)),
             };
             var times = candidates.Select(_ => new List<double>()).ToArray();
             for (int round = -2; round < rounds; round++)

@@ -98,17 +98,15 @@ public sealed class ShiraSparseGradientTests
         var generator = new Generator(31);
         long tokens = 37, outFeatures = 23, inFeatures = 19, k = 60;
         var flat = randperm(outFeatures * inFeatures, generator: generator).narrow(0, 0, k);
-        var rows = flat.div(inFeatures, rounding_mode: RoundingMode.floor);
-        var cols = flat.remainder(inFeatures);
-        var entries = ShiraEntries.FromFlat(flat.data<long>().ToArray(), inFeatures);
+        var entries = ShiraEntries.FromTensor(flat, inFeatures);
         var g = randn(new long[] { tokens, outFeatures }, dtype: dtype, generator: generator);
         var x = randn(new long[] { tokens, inFeatures }, dtype: dtype, generator: generator);
         var expected = (g.t().mm(x) * 0.5).view(-1).index_select(0, flat);
         foreach (long chunk in new long[] { 0, 1, 5, 36, 37, 64 })
         {
             var settings = new ShiraSparseLinearSettings(0.5, chunk, ShiraSparseForward.EffectiveWeight, entries);
-            AssertClose(expected, ShiraSparseLinearFunction.ValueGradient(g, x, rows, cols, settings), tolerance, tolerance, $"CPU kernel, chunk {chunk}");
-            AssertClose(expected, ShiraSparseLinearFunction.GatheredValueGradient(g, x, rows, cols, settings), tolerance, tolerance, $"gather path, chunk {chunk}");
+            AssertClose(expected, ShiraSparseLinearFunction.ValueGradient(g, x, flat, settings), tolerance, tolerance, $"CPU kernel, chunk {chunk}");
+            AssertClose(expected, ShiraSparseLinearFunction.GatheredValueGradient(g, x, flat, settings), tolerance, tolerance, $"gather path, chunk {chunk}");
         }
         Assert.IsTrue(SampledDotKernel.Supports(g));
         Assert.IsFalse(SampledDotKernel.Supports(g.to(ScalarType.BFloat16)), "Other dtypes take the gather path.");

@@ -21,83 +21,107 @@ internal static class SampledDotKernel
     public static bool Supports(Tensor tensor) =>
         tensor.device_type == DeviceType.CPU && tensor.dtype is ScalarType.Float32 or ScalarType.Float64;
 
+    /// <summary>Tokens per chunk for <paramref name="chunkTokens"/> (0 for automatic) and these feature counts.</summary>
+    public static long ChunkFor(long outFeatures, long inFeatures, long chunkTokens)
+    {
+        long chunk = chunkTokens > 0 ? chunkTokens : Math.Max(1, AutomaticChunkElements / (outFeatures + inFeatures));
+        // Each transposed chunk is read through a Span, so it must stay under int.MaxValue bytes.
+        return Math.Min(chunk, Math.Max(1, int.MaxValue / (8 * Math.Max(outFeatures, inFeatures))));
+    }
+
+    /// <summary>Elements of the scratch buffer <see cref="Compute"/> needs: one transposed chunk pair.</summary>
+    public static long ScratchElements(long tokens, long outFeatures, long inFeatures, long chunkTokens) =>
+        (outFeatures + inFeatures) * Math.Min(tokens, ChunkFor(outFeatures, inFeatures, chunkTokens));
+
     /// <summary><c>Σ_t g2[t, rows[i]]·x2[t, cols[i]]</c> for every entry (unscaled), as a new CPU tensor of g2's dtype.</summary>
     /// <param name="g2">Output gradient <c>[tokens, out]</c>.</param>
     /// <param name="x2">Input <c>[tokens, in]</c>.</param>
     /// <param name="entries">The k positions.</param>
     /// <param name="chunkTokens">Tokens per chunk; 0 for automatic.</param>
-    public static Tensor Compute(Tensor g2, Tensor x2, ShiraEntries entries, long chunkTokens)
+    /// <param name="scratch">
+    /// A contiguous 1-D buffer of g2's dtype with at least <see cref="ScratchElements"/> elements that the caller no
+    /// longer needs (its contents are overwritten); null to allocate one for this call.
+    /// </param>
+    public static Tensor Compute(Tensor g2, Tensor x2, ShiraEntries entries, long chunkTokens, Tensor? scratch = null)
     {
-        long width = g2.shape[1] + x2.shape[1];
-        long chunk = chunkTokens > 0 ? chunkTokens : Math.Max(1, AutomaticChunkElements / width);
-        // Each transposed chunk is read through a Span, so it must stay under int.MaxValue bytes.
-        chunk = Math.Min(chunk, Math.Max(1, int.MaxValue / (8 * Math.Max(g2.shape[1], x2.shape[1]))));
-        return g2.dtype == ScalarType.Float64
-            ? torch.tensor(Accumulate<double>(g2, x2, entries, chunk))
-            : torch.tensor(Accumulate<float>(g2, x2, entries, chunk));
+        using var scope = NewDisposeScope();
+        long tokens = g2.shape[0], outFeatures = g2.shape[1], inFeatures = x2.shape[1];
+        long chunk = ChunkFor(outFeatures, inFeatures, chunkTokens);
+        long needed = ScratchElements(tokens, outFeatures, inFeatures, chunkTokens);
+        if (scratch is null || scratch.dtype != g2.dtype || scratch.device_type != DeviceType.CPU || scratch.numel() < needed)
+            scratch = empty(needed, dtype: g2.dtype);
+        // The sums go straight into the native result: a managed array (and torch.tensor's managed copy of it) was
+        // 8 bytes per value of garbage per step, which the GC let pile up as resident memory across training steps.
+        var sums = zeros(entries.Count, dtype: g2.dtype);
+        if (g2.dtype == ScalarType.Float64)
+            Accumulate<double>(g2, x2, entries, chunk, scratch, sums);
+        else
+            Accumulate<float>(g2, x2, entries, chunk, scratch, sums);
+        return sums.MoveToOuterDisposeScope();
     }
 
-    private static T[] Accumulate<T>(Tensor g2, Tensor x2, ShiraEntries entries, long chunk)
+    private static void Accumulate<T>(Tensor g2, Tensor x2, ShiraEntries entries, long chunk, Tensor scratch, Tensor sums)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sums = new T[entries.Count];
-        long tokens = g2.shape[0];
+        long tokens = g2.shape[0], outFeatures = g2.shape[1], inFeatures = x2.shape[1];
         int degree = Math.Max(1, torch.get_num_threads());
-        for (long start = 0; start < tokens; start += chunk)
+        // Views are made once, not per chunk: every TorchSharp view is a managed object, and per-step garbage stays
+        // resident until the GC runs.
+        using var gAll = g2.t();
+        using var xAll = x2.t();
+        Tensor? gT = null, xT = null;
+        long viewLength = -1;
+        try
         {
-            long length = Math.Min(chunk, tokens - start);
-            // Transpose into one reused per-thread buffer: repeated MB-sized allocations fragment the native heap and
-            // showed up as resident memory that a training run never gives back.
-            long outFeatures = g2.shape[1], inFeatures = x2.shape[1];
-            var scratch = Scratch((outFeatures + inFeatures) * length, g2.dtype);
-            using var gT = scratch.narrow(0, 0, outFeatures * length).view(outFeatures, length);
-            using var xT = scratch.narrow(0, outFeatures * length, inFeatures * length).view(inFeatures, length);
-            using (var gChunk = g2.narrow(0, start, length))
-            using (var gChunkT = gChunk.t())
-                gT.copy_(gChunkT);
-            using (var xChunk = x2.narrow(0, start, length))
-            using (var xChunkT = xChunk.t())
-                xT.copy_(xChunkT);
-            int span = (int)length;
-            // Small problems run inline: a parallel loop costs more than it saves below ~64K multiply-adds.
-            int parts = degree == 1 || (long)entries.Count * span < (1 << 16) ? 1 : degree * 4;
-            if (parts == 1)
+            for (long start = 0; start < tokens; start += chunk)
             {
-                DotRange(gT, xT, span, entries, sums, 0, entries.Count);
-                continue;
+                long length = Math.Min(chunk, tokens - start);
+                if (length != viewLength)
+                {
+                    viewLength = length;
+                    gT?.Dispose();
+                    xT?.Dispose();
+                    gT = scratch.narrow(0, 0, outFeatures * length).view(outFeatures, length);
+                    xT = scratch.narrow(0, outFeatures * length, inFeatures * length).view(inFeatures, length);
+                }
+                using (var gChunk = gAll.narrow(1, start, length))
+                    gT!.copy_(gChunk);
+                using (var xChunk = xAll.narrow(1, start, length))
+                    xT!.copy_(xChunk);
+                DotChunk<T>(gT!, xT!, (int)length, entries, sums, degree);
             }
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = degree }, part =>
-            {
-                int from = (int)((long)entries.Count * part / parts);
-                int to = (int)((long)entries.Count * (part + 1) / parts);
-                DotRange(gT, xT, span, entries, sums, from, to);
-            });
         }
-        return sums;
-    }
-
-    [ThreadStatic]
-    private static Tensor? _scratch;
-
-    /// <summary>
-    /// A per-thread CPU buffer of at least <paramref name="elements"/>; it grows to the largest chunk seen (about 2 MiB
-    /// for float32 with automatic chunks) and lives as long as the thread.
-    /// </summary>
-    private static Tensor Scratch(long elements, ScalarType dtype)
-    {
-        if (_scratch is null || _scratch.dtype != dtype || _scratch.numel() < elements)
+        finally
         {
-            _scratch?.Dispose();
-            _scratch = empty(elements, dtype: dtype).DetachFromDisposeScope();
+            gT?.Dispose();
+            xT?.Dispose();
         }
-        return _scratch;
     }
 
-    private static void DotRange<T>(Tensor gT, Tensor xT, int span, ShiraEntries entries, T[] sums, int from, int to)
+    private static void DotChunk<T>(Tensor gT, Tensor xT, int span, ShiraEntries entries, Tensor sums, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Small problems run inline: a parallel loop costs more than it saves below ~64K multiply-adds.
+        int parts = degree == 1 || (long)entries.Count * span < (1 << 16) ? 1 : degree * 4;
+        if (parts == 1)
+        {
+            DotRange<T>(gT, xT, span, entries, sums, 0, entries.Count);
+            return;
+        }
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = degree }, part =>
+        {
+            int from = (int)((long)entries.Count * part / parts);
+            int to = (int)((long)entries.Count * (part + 1) / parts);
+            DotRange<T>(gT, xT, span, entries, sums, from, to);
+        });
+    }
+
+    private static void DotRange<T>(Tensor gT, Tensor xT, int span, ShiraEntries entries, Tensor sumsTensor, int from, int to)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ReadOnlySpan<T> g = MemoryMarshal.Cast<byte, T>(gT.bytes);
         ReadOnlySpan<T> x = MemoryMarshal.Cast<byte, T>(xT.bytes);
+        Span<T> sums = MemoryMarshal.Cast<byte, T>(sumsTensor.bytes);
         int[] rows = entries.Rows, cols = entries.Cols, order = entries.Order;
         for (int j = from; j < to; j++)
         {

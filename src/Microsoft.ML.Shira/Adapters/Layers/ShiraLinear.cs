@@ -17,8 +17,6 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter? bias;
     private readonly Parameter shira_weight;
     private readonly Tensor shira_indices;
-    private readonly Tensor shira_rows;
-    private readonly Tensor shira_cols;
     private readonly ShiraEntries _entries;
     private long _gradientChunkTokens;
 
@@ -52,10 +50,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         }
 
         shira_indices = flatIndices.to(weight.device).detach().clone();
-        shira_rows = shira_indices.div(InFeatures, rounding_mode: RoundingMode.floor);
-        shira_cols = shira_indices.remainder(InFeatures);
-        using (var cpuIndices = flatIndices.cpu())
-            _entries = ShiraEntries.FromFlat(cpuIndices.data<long>().ToArray(), InFeatures);
+        _entries = ShiraEntries.FromTensor(flatIndices, InFeatures);
         using (no_grad())
         {
             var values = initialValues is null
@@ -68,8 +63,6 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         Scaling = scaling;
         // Non-persistent: the indices travel in adapter files, not in the model's state dict (which must match the checkpoint).
         register_buffer(nameof(shira_indices), shira_indices, persistent: false);
-        register_buffer(nameof(shira_rows), shira_rows, persistent: false);
-        register_buffer(nameof(shira_cols), shira_cols, persistent: false);
         RegisterComponents();
     }
 
@@ -127,7 +120,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
             return nn.functional.linear(input, EffectiveWeight(), bias).MoveToOuterDisposeScope();
 
         var settings = new ShiraSparseLinearSettings(Scaling, _gradientChunkTokens, SparseForward, _entries);
-        return ShiraSparseLinearFunction.Apply(input, shira_weight, weight, bias, shira_indices, shira_rows, shira_cols, settings).MoveToOuterDisposeScope();
+        return ShiraSparseLinearFunction.Apply(input, shira_weight, weight, bias, shira_indices, settings).MoveToOuterDisposeScope();
     }
 
     /// <summary>The trained update as adapter data (values scaled by α), for the layer at <paramref name="modulePath"/>.</summary>

@@ -24,13 +24,16 @@ internal sealed record ShiraSparseLinearSettings(double Scaling, long ChunkToken
 /// <c>y = x·(W + α·scatter(v))ᵀ + b</c> with a backward that never forms the dense weight gradient:
 /// <c>∂L/∂x = g·W_eff</c> and <c>∂L/∂v_i = α·Σ_t g[t, r_i]·x[t, c_i]</c>, computed only at the k positions, in token
 /// chunks: on the CPU (float32/float64) by <see cref="SampledDotKernel"/>, elsewhere by gathering <c>[chunk, k]</c> columns.
-/// Arguments: input, values, weight, bias (or null), flat indices, rows, columns, <see cref="ShiraSparseLinearSettings"/>.
+/// Arguments: input, values, weight, bias (or null), flat indices, <see cref="ShiraSparseLinearSettings"/>.
 /// The weight and bias get gradients only if they require them (they are frozen in SHiRA training).
+/// The saved input is freed as soon as the backward has run (<see cref="SavedTensorRelease"/>), as PyTorch's own layers
+/// do, so a graph through this function can be backpropagated only once (no <c>retain_graph</c> second pass).
 /// </summary>
 internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<ShiraSparseLinearFunction>
 {
     private const string SettingsKey = "settings";
     private const string NeedsKey = "needs";
+    private const string ReleasedKey = "released";
 
     [ThreadStatic]
     private static List<Tensor>? _handedOver;
@@ -39,8 +42,8 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     public override string Name => nameof(ShiraSparseLinearFunction);
 
     /// <summary>Runs the function and records it in the autograd graph.</summary>
-    public static Tensor Apply(Tensor input, Tensor values, Tensor weight, Tensor? bias, Tensor flatIndices, Tensor rows, Tensor cols, ShiraSparseLinearSettings settings) =>
-        apply(input, values, weight, bias!, flatIndices, rows, cols, settings);
+    public static Tensor Apply(Tensor input, Tensor values, Tensor weight, Tensor? bias, Tensor flatIndices, ShiraSparseLinearSettings settings) =>
+        apply(input, values, weight, bias!, flatIndices, settings);
 
     /// <summary>The effective weight <c>W + α·scatter(v)</c> as a new tensor.</summary>
     public static Tensor EffectiveWeight(Tensor weight, Tensor flatIndices, Tensor values, double scaling) =>
@@ -49,8 +52,8 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     /// <inheritdoc />
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var (input, values, weight, bias, flat, rows, cols, settings) = Unpack(vars);
-        ctx.save_for_backward(new List<Tensor> { input, values, weight, flat, rows, cols });
+        var (input, values, weight, bias, flat, settings) = Unpack(vars);
+        ctx.save_for_backward(new List<Tensor> { input, values, weight, flat });
         ctx.save_data(SettingsKey, settings);
         ctx.save_data(NeedsKey, new[] { input.requires_grad, values.requires_grad, weight.requires_grad, bias?.requires_grad ?? false });
 
@@ -65,6 +68,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             output = nn.functional.linear(input, weight, bias);
             var x2 = input.reshape(-1, input.shape[^1]);
             var y2 = output.view(-1, output.shape[^1]);
+            var (rows, cols) = RowsAndColumns(flat, x2.shape[1]);
             long chunk = settings.ChunkTokens > 0 ? settings.ChunkTokens : Math.Max(1, AutomaticGatherElements / Math.Max(1, rows.shape[0]));
             foreach (var (start, length) in Chunks(x2.shape[0], chunk))
             {
@@ -80,23 +84,35 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
         ReleaseHandedOver();
+        if (ctx.get_data(ReleasedKey) is true)
+            throw new InvalidOperationException("The sparse SHiRA path frees its saved input after the first backward; backward through the same graph twice (retain_graph) needs ShiraGradientPath.Dense.");
         var settings = (ShiraSparseLinearSettings)ctx.get_data(SettingsKey);
         var needs = (bool[])ctx.get_data(NeedsKey);
         var grads = new Tensor?[4];
         using (var scope = NewDisposeScope())
         {
             var saved = ctx.get_saved_variables();
-            Tensor input = saved[0], values = saved[1], weight = saved[2], flat = saved[3], rows = saved[4], cols = saved[5];
+            Tensor input = saved[0], values = saved[1], weight = saved[2], flat = saved[3];
             long outFeatures = weight.shape[0], inFeatures = weight.shape[1];
             var g2 = grad_output.reshape(-1, outFeatures);
-            var x2 = input.reshape(-1, inFeatures);
+            var buffer = SharedBuffer(g2, input, weight, needs, settings.ChunkTokens);
+
+            // The gradients that read the input come first, so that the input is freed before the input gradient (just
+            // as large) is allocated: a training step peaks in the backward of the last layers.
+            using (var x2 = input.reshape(-1, inFeatures))
+            {
+                if (needs[1])
+                    grads[1] = ValueGradient(g2, x2, flat, settings, buffer);
+                if (needs[2])
+                    grads[2] = g2.t().mm(x2);
+            }
+            // The input's memory goes only when both our unpacked wrapper and the context's saved variable let go of it.
+            input.Dispose();
+            if (SavedTensorRelease.Release(ctx))
+                ctx.save_data(ReleasedKey, true);
 
             if (needs[0])
-                grads[0] = grad_output.matmul(EffectiveWeight(weight, flat, values, settings.Scaling));
-            if (needs[1])
-                grads[1] = ValueGradient(g2, x2, rows, cols, settings);
-            if (needs[2])
-                grads[2] = g2.t().mm(x2);
+                grads[0] = grad_output.matmul(EffectiveWeightInto(buffer!, weight, flat, values, settings.Scaling));
             if (needs[3])
                 grads[3] = g2.sum(0L);
             foreach (var grad in grads)
@@ -110,7 +126,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
         // the next backward call of this function on this thread instead.
         var handed = _handedOver ??= new List<Tensor>();
         handed.AddRange(grads.OfType<Tensor>());
-        return new List<Tensor> { grads[0]!, grads[1]!, grads[2]!, grads[3]!, null!, null!, null!, null! };
+        return new List<Tensor> { grads[0]!, grads[1]!, grads[2]!, grads[3]!, null!, null! };
     }
 
     /// <summary>Disposes the gradients the previous backward call on this thread handed to autograd (already copied by it).</summary>
@@ -123,21 +139,57 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
         _handedOver.Clear();
     }
 
+    /// <summary>
+    /// One buffer for both uses in turn, the CPU kernel's transposed chunks and then the effective weight (two buffers
+    /// would both be alive at the training peak); null when neither is needed.
+    /// </summary>
+    private static Tensor? SharedBuffer(Tensor g2, Tensor input, Tensor weight, bool[] needs, long chunkTokens)
+    {
+        long weightElements = needs[0] ? weight.numel() : 0;
+        long kernelElements = needs[1] && KernelApplies(g2, input) && weight.dtype == g2.dtype
+            ? SampledDotKernel.ScratchElements(g2.shape[0], weight.shape[0], weight.shape[1], chunkTokens)
+            : 0;
+        long elements = Math.Max(weightElements, kernelElements);
+        return elements > 0 ? empty(elements, dtype: weight.dtype, device: weight.device) : null;
+    }
+
+    /// <summary>
+    /// <see cref="EffectiveWeight"/> written into the front of <paramref name="buffer"/> (same arithmetic: a copy of W,
+    /// then <c>index_add_</c>); returns the <c>[out, in]</c> view.
+    /// </summary>
+    private static Tensor EffectiveWeightInto(Tensor buffer, Tensor weight, Tensor flatIndices, Tensor values, double scaling)
+    {
+        var flat = buffer.narrow(0, 0, weight.numel());
+        var effective = flat.view(weight.shape);
+        effective.copy_(weight);
+        flat.index_add_(0, flatIndices, values, scaling);
+        return effective;
+    }
+
     /// <summary>Elements of each gathered <c>[chunk, k]</c> block when the gather path picks its chunk automatically.</summary>
     internal const long AutomaticGatherElements = 1L << 20;
 
     /// <summary><c>α·Σ_t g[t, rows]·x[t, cols]</c>: the CPU kernel where it applies, else token-chunked gathers.</summary>
-    internal static Tensor ValueGradient(Tensor g2, Tensor x2, Tensor rows, Tensor cols, ShiraSparseLinearSettings settings)
+    /// <param name="g2">Output gradient <c>[tokens, out]</c>.</param>
+    /// <param name="x2">Input <c>[tokens, in]</c>.</param>
+    /// <param name="flat">The k flat positions.</param>
+    /// <param name="settings">Scaling, chunking and the positions as managed arrays.</param>
+    /// <param name="scratch">A free buffer the CPU kernel may overwrite, or null (see <see cref="SampledDotKernel.Compute"/>).</param>
+    internal static Tensor ValueGradient(Tensor g2, Tensor x2, Tensor flat, ShiraSparseLinearSettings settings, Tensor? scratch = null)
     {
-        if (SampledDotKernel.Supports(g2) && x2.dtype == g2.dtype && x2.device_type == DeviceType.CPU)
-            return SampledDotKernel.Compute(g2, x2, settings.Entries, settings.ChunkTokens).mul_(settings.Scaling);
-        return GatheredValueGradient(g2, x2, rows, cols, settings);
+        if (KernelApplies(g2, x2))
+            return SampledDotKernel.Compute(g2, x2, settings.Entries, settings.ChunkTokens, scratch).mul_(settings.Scaling);
+        return GatheredValueGradient(g2, x2, flat, settings);
     }
 
+    private static bool KernelApplies(Tensor g2, Tensor x2) =>
+        SampledDotKernel.Supports(g2) && x2.dtype == g2.dtype && x2.device_type == DeviceType.CPU;
+
     /// <summary>The device-agnostic value gradient, gathering at most <c>chunk·k</c> elements of g and x at a time.</summary>
-    internal static Tensor GatheredValueGradient(Tensor g2, Tensor x2, Tensor rows, Tensor cols, ShiraSparseLinearSettings settings)
+    internal static Tensor GatheredValueGradient(Tensor g2, Tensor x2, Tensor flat, ShiraSparseLinearSettings settings)
     {
         using var scope = NewDisposeScope();
+        var (rows, cols) = RowsAndColumns(flat, x2.shape[1]);
         long chunk = settings.ChunkTokens > 0 ? settings.ChunkTokens : Math.Max(1, AutomaticGatherElements / Math.Max(1, rows.shape[0]));
         Tensor? sum = null;
         foreach (var (start, length) in Chunks(x2.shape[0], chunk))
@@ -159,6 +211,13 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
         return sum.mul_(settings.Scaling).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Row and column of every flat position, built where a gather needs them: the CPU path never does, so a layer keeps
+    /// no k-sized row/column tensors (16 bytes per value as int64).
+    /// </summary>
+    private static (Tensor Rows, Tensor Cols) RowsAndColumns(Tensor flat, long inFeatures) =>
+        (flat.div(inFeatures, rounding_mode: RoundingMode.floor), flat.remainder(inFeatures));
+
     /// <summary>Splits <paramref name="tokens"/> into consecutive ranges of at most <paramref name="chunk"/>.</summary>
     internal static IEnumerable<(long Start, long Length)> Chunks(long tokens, long chunk)
     {
@@ -166,6 +225,6 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             yield return (start, Math.Min(chunk, tokens - start));
     }
 
-    private static (Tensor Input, Tensor Values, Tensor Weight, Tensor? Bias, Tensor Flat, Tensor Rows, Tensor Cols, ShiraSparseLinearSettings Settings) Unpack(object[] vars) =>
-        ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], vars[3] as Tensor, (Tensor)vars[4], (Tensor)vars[5], (Tensor)vars[6], (ShiraSparseLinearSettings)vars[7]);
+    private static (Tensor Input, Tensor Values, Tensor Weight, Tensor? Bias, Tensor Flat, ShiraSparseLinearSettings Settings) Unpack(object[] vars) =>
+        ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], vars[3] as Tensor, (Tensor)vars[4], (ShiraSparseLinearSettings)vars[5]);
 }
