@@ -34,7 +34,7 @@ public sealed class ShiraDecoderBaseModel
     /// <summary>
     /// A causal language model from a local Hugging Face folder (<c>config.json</c>, <c>model.safetensors</c> and the
     /// tokenizer files; LLaMA or GPT-2 architectures). Loaded when training starts. Choose
-    /// <see cref="TextGeneration.ShiraTextGenerationOptions.TargetModules"/> to match the architecture's Linear layers
+    /// <see cref="ShiraTrainerOptionsBase.TargetModules"/> to match the architecture's Linear layers
     /// (the default names LLaMA's projections).
     /// </summary>
     /// <param name="directory">The model folder.</param>

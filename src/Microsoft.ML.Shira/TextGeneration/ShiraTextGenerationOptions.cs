@@ -21,9 +21,22 @@ namespace Microsoft.ML.Shira.TextGeneration;
 /// At <c>Transform</c>, an empty prompt generates from BOS alone, i.e. an unconditional sample.</para>
 /// <para>Training messages (adapter size, base and per-epoch validation perplexity, early stopping) go to
 /// <see cref="MLContext.Log"/> with the source <c>ShiraTextGeneration</c>; per-step progress goes to <see cref="Progress"/>.</para>
+/// <para>Defaults of the shared options: <see cref="ShiraTrainerOptionsBase.TargetModules"/> every attention and MLP
+/// projection of LLaMA (<c>q_proj</c> … <c>down_proj</c>); <see cref="ShiraTrainerOptionsBase.WarmupProportion"/> 0.05;
+/// <see cref="ShiraTrainerOptionsBase.LearningRate"/> 1e-2 — the paper's LLM recipe uses 5e-4 on 7B models, but a 1%
+/// mask of the tiny stories260K needs a larger step (measured on TinyShakespeare, see the samples' README; LoRA at the
+/// same count did best at 3e-3, see docs/evaluation.md). Early stopping compares validation perplexity.</para>
 /// </remarks>
-public sealed class ShiraTextGenerationOptions
+public sealed class ShiraTextGenerationOptions : ShiraTrainerOptionsBase
 {
+    /// <summary>Options with the generation defaults (LLaMA target modules, learning rate 1e-2, warm-up 0.05).</summary>
+    public ShiraTextGenerationOptions()
+    {
+        TargetModules = new List<string> { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" };
+        LearningRate = 1e-2;
+        WarmupProportion = 0.05;
+    }
+
     /// <summary>Text column (string) for plain causal language modeling, and the prompt column at inference when <see cref="PromptColumnName"/> is null.</summary>
     public string TextColumnName = "Text";
 
@@ -39,58 +52,8 @@ public sealed class ShiraTextGenerationOptions
     /// <summary>Output column of the generated text (string): the continuation only, without the prompt.</summary>
     public string OutputColumnName = "GeneratedText";
 
-    /// <summary>
-    /// Which decoder weights are fine-tuned: <see cref="FineTuningMethod.Shira"/> (default), or a baseline with the same
-    /// training loop: <see cref="FineTuningMethod.Lora"/> with SHiRA's trainable count, or
-    /// <see cref="FineTuningMethod.FullFineTuning"/>. <see cref="FineTuningMethod.HeadOnly"/> does not apply (a decoder
-    /// has no separate head). <see cref="LearningRate"/> applies to the method's parameters.
-    /// </summary>
-    public FineTuningMethod Method = FineTuningMethod.Shira;
-
     /// <summary>The pretrained decoder to adapt; default the embedded stories260K.</summary>
     public ShiraDecoderBaseModel BaseModel = ShiraDecoderBaseModel.Stories260K;
-
-    /// <summary>
-    /// How the trainable entries are chosen. Default <see cref="MaskType.Random"/> (PEFT's default SHiRA mask): no
-    /// calibration passes. <see cref="MaskType.Gradient"/> and <see cref="MaskType.Snip"/> calibrate on
-    /// <see cref="CalibrationBatches"/> batches of the first epoch.
-    /// </summary>
-    public MaskType MaskType = MaskType.Random;
-
-    /// <summary>Fraction of every targeted weight matrix that is trainable (default 0.01 = 1%). Ignored when <see cref="Rank"/> is set.</summary>
-    public double Sparsity = 0.01;
-
-    /// <summary>Optional PEFT-style budget: <c>r·(in+out)</c> entries per matrix, the parameter count of a rank-r LoRA. Overrides <see cref="Sparsity"/>.</summary>
-    public int? Rank;
-
-    /// <summary>Linear layers to adapt (PEFT <c>target_modules</c>: a path or path suffix). Default every attention and MLP projection of LLaMA.</summary>
-    public IList<string> TargetModules = new List<string> { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" };
-
-    /// <summary>Optional regular expression that must match a whole module path (in addition to <see cref="TargetModules"/>).</summary>
-    public string? TargetModulesPattern;
-
-    /// <summary>
-    /// Peak AdamW learning rate of the parameters the <see cref="Method"/> trains (SHiRA values, LoRA factors or every
-    /// weight; linear warm-up, then linear decay to zero). The paper's LLM recipe
-    /// uses 5e-4 on 7B models; a 1% mask of the tiny stories260K needs a larger step (measured on TinyShakespeare, see
-    /// the samples' README), hence the default 1e-2.
-    /// </summary>
-    public double LearningRate = 1e-2;
-
-    /// <summary>AdamW decoupled weight decay of the adapter values.</summary>
-    public double WeightDecay = 0.0;
-
-    /// <summary>Share of all steps spent warming the learning rate up linearly (default 0.05).</summary>
-    public double WarmupProportion = 0.05;
-
-    /// <summary>Clip the global gradient norm to this value; 0 disables clipping.</summary>
-    public double MaxGradNorm = 1.0;
-
-    /// <summary>Passes over the training data.</summary>
-    public int Epochs = 3;
-
-    /// <summary>Sequences (windows) per optimizer step, and per perplexity batch.</summary>
-    public int BatchSize = 16;
 
     /// <summary>
     /// Longest training sequence in tokens, BOS included (at most the model's <c>max_position_embeddings</c>). Longer
@@ -104,38 +67,8 @@ public sealed class ShiraTextGenerationOptions
     /// </summary>
     public bool? AppendEndOfSequence;
 
-    /// <summary>Optional validation data (the training columns), whose perplexity is measured before training and after every epoch.</summary>
-    public IDataView? ValidationSet;
-
-    /// <summary>
-    /// With a <see cref="ValidationSet"/>: stop after this many epochs without a lower validation perplexity; 0 never
-    /// stops early. The adapter values of the best epoch are always kept.
-    /// </summary>
-    public int EarlyStoppingPatience = 2;
-
-    /// <summary>Seed of the mask and of the shuffling; null draws one from the <see cref="MLContext"/>'s seed.</summary>
-    public int? Seed;
-
-    /// <summary>TorchSharp intra-op threads (<c>torch.set_num_threads</c>, process-wide); 0 keeps the current setting.</summary>
-    public int NumberOfThreads;
-
-    /// <summary>
-    /// <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>; null uses <see cref="MLContext.GpuDeviceId"/> when set, else the CPU.
-    /// An unavailable GPU falls back to the CPU only when <see cref="MLContext.FallbackToCpu"/> is true.
-    /// </summary>
-    public string? Device;
-
-    /// <summary>Batches used to calibrate <see cref="MaskType.Gradient"/> and <see cref="MaskType.Snip"/> masks (the first batches of epoch 1).</summary>
-    public int CalibrationBatches = 8;
-
-    /// <summary>Name of the trained adapter inside the transformer.</summary>
-    public string AdapterName = "default";
-
     /// <summary>Receives progress after every step and every epoch.</summary>
     public IProgress<ShiraTextGenerationProgress>? Progress;
-
-    /// <summary>Cancels training; <c>Fit</c> then throws <see cref="OperationCanceledException"/> and releases everything it built.</summary>
-    public CancellationToken CancellationToken;
 
     /// <summary>
     /// How the trained transformer generates (its initial <see cref="ShiraTextGenerationTransformer.Generation"/>):
@@ -158,7 +91,6 @@ public sealed class ShiraTextGenerationOptions
     {
         OptionChecks.RequireName(TextColumnName, nameof(TextColumnName));
         OptionChecks.RequireName(OutputColumnName, nameof(OutputColumnName));
-        OptionChecks.RequireName(AdapterName, nameof(AdapterName));
         if (PromptColumnName is not null)
             OptionChecks.RequireName(PromptColumnName, nameof(PromptColumnName));
         if (ResponseColumnName is not null)
@@ -171,24 +103,12 @@ public sealed class ShiraTextGenerationOptions
         }
         if (BaseModel is null)
             throw new ArgumentNullException(nameof(BaseModel), "Choose a base model, e.g. ShiraDecoderBaseModel.Stories260K.");
-        if (!Enum.IsDefined(Method))
-            throw new ArgumentOutOfRangeException(nameof(Method), Method, "Unknown fine-tuning method.");
+        ValidateTraining(targetModuleExample: "q_proj");
         if (Method == FineTuningMethod.HeadOnly)
             throw new ArgumentException("FineTuningMethod.HeadOnly applies to text classification only: a decoder has no separate head, so nothing would train. Use Shira, Lora or FullFineTuning.", nameof(Method));
-        if (!Enum.IsDefined(MaskType))
-            throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
-        _ = Budget();
-        OptionChecks.RequireDevice(Device, nameof(Device));
-        OptionChecks.RequireTargets(TargetModules, TargetModulesPattern, "q_proj", nameof(TargetModules));
-        OptionChecks.RequirePositive(LearningRate, nameof(LearningRate));
-        OptionChecks.RequireSchedule(WeightDecay, WarmupProportion, MaxGradNorm);
-        OptionChecks.RequireLoop(Epochs, BatchSize, EarlyStoppingPatience, NumberOfThreads, CalibrationBatches);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 2, nameof(MaxSequenceLength));
         if (Generation is null)
             throw new ArgumentNullException(nameof(Generation), "Give the generation options used at Transform time (e.g. new GenerationOptions()).");
         Generation.Validate();
     }
-
-    /// <summary>The per-matrix budget these options ask for.</summary>
-    internal ShiraBudget Budget() => Rank is { } r ? ShiraBudget.FromRank(r) : ShiraBudget.FromSparsity(Sparsity);
 }

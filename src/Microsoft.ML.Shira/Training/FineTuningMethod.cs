@@ -1,8 +1,8 @@
 namespace Microsoft.ML.Shira;
 
 /// <summary>
-/// Which weights of the pretrained model a SHiRA trainer fine-tunes (<see cref="TextClassification.ShiraTextClassificationOptions.Method"/>,
-/// <see cref="TextGeneration.ShiraTextGenerationOptions.Method"/>). Every method except <see cref="Shira"/> is a baseline to
+/// Which weights of the pretrained model a SHiRA trainer fine-tunes (<see cref="ShiraTrainerOptionsBase.Method"/> of
+/// the classification and generation options). Every method except <see cref="Shira"/> is a baseline to
 /// compare SHiRA against, trained by the same loop on the same data.
 /// </summary>
 public enum FineTuningMethod

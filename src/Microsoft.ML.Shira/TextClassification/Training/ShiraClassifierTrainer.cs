@@ -5,6 +5,7 @@ using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
+using Microsoft.ML.Shira.Training;
 using Microsoft.ML.Shira.Training.Methods;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -39,29 +40,11 @@ internal static class ShiraClassifierTrainer
         if (validationLabel is not null)
             TrainingRows.RequireSameLabels(label, validationLabel, names.Label);
 
-        using var log = new MlContextLog(context, LogSource);
-        var clock = Stopwatch.StartNew();
-        int seed = SeedSource.Resolve(context, options.Seed, LogSource);
-        if (options.NumberOfThreads > 0)
-            set_num_threads(options.NumberOfThreads);
-        var device = DeviceSelector.Resolve(options.Device, context, log);
-
-        var train = TrainingRows.Read(trainData, names, label, "training", log, token);
-        var validation = options.ValidationSet is null ? null : TrainingRows.Read(options.ValidationSet, names, validationLabel!, "validation", log, token);
-
-        var encoder = options.BaseModel.Load();
-        bool handedOver = false;
-        try
-        {
-            var transformer = TrainOn(context, options, names, label, seed, device, encoder, train, validation, log, clock, () => handedOver = true);
-            log.Info($"Trained adapter '{options.AdapterName}' in {clock.Elapsed.TotalSeconds:F1} s.");
-            return transformer;
-        }
-        finally
-        {
-            if (!handedOver)
-                encoder.Dispose();
-        }
+        using var run = TrainingRun.Start(context, options, LogSource);
+        var train = TrainingRows.Read(trainData, names, label, "training", run.Log, token);
+        var validation = options.ValidationSet is null ? null : TrainingRows.Read(options.ValidationSet, names, validationLabel!, "validation", run.Log, token);
+        return run.OnBaseModel(options.BaseModel.Load(), options.AdapterName,
+            (encoder, handOver) => TrainOn(context, options, names, label, run.Seed, run.Device, encoder, train, validation, run.Log, run.Clock, handOver));
     }
 
     private static LabelInfo CheckColumns(DataViewSchema schema, ColumnNames names)

@@ -6,6 +6,7 @@ using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
+using Microsoft.ML.Shira.Training;
 using Microsoft.ML.Shira.Training.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -38,26 +39,9 @@ internal static class ShiraGeneratorTrainer
         if (options.ValidationSet is not null)
             GenerationInputColumns.RequireTraining(options.ValidationSet.Schema, names);
 
-        using var log = new MlContextLog(context, LogSource);
-        var clock = Stopwatch.StartNew();
-        int seed = SeedSource.Resolve(context, options.Seed, LogSource);
-        if (options.NumberOfThreads > 0)
-            set_num_threads(options.NumberOfThreads);
-        var device = DeviceSelector.Resolve(options.Device, context, log);
-
-        var decoder = options.BaseModel.Load();
-        bool handedOver = false;
-        try
-        {
-            var transformer = TrainOn(context, options, names, seed, device, decoder, trainData, log, clock, () => handedOver = true);
-            log.Info($"Trained adapter '{options.AdapterName}' in {clock.Elapsed.TotalSeconds:F1} s.");
-            return transformer;
-        }
-        finally
-        {
-            if (!handedOver)
-                decoder.Dispose();
-        }
+        using var run = TrainingRun.Start(context, options, LogSource);
+        return run.OnBaseModel(options.BaseModel.Load(), options.AdapterName,
+            (decoder, handOver) => TrainOn(context, options, names, run.Seed, run.Device, decoder, trainData, run.Log, run.Clock, handOver));
     }
 
     private static SequenceBuilder CreateSequences(ShiraTextGenerationOptions options, PretrainedDecoder decoder)

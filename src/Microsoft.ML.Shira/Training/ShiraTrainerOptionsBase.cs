@@ -1,0 +1,111 @@
+using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Training;
+
+namespace Microsoft.ML.Shira;
+
+/// <summary>
+/// What every SHiRA trainer's options have in common (<see cref="TextClassification.ShiraTextClassificationOptions"/>,
+/// <see cref="TextGeneration.ShiraTextGenerationOptions"/>): the fine-tuning method and its budget, the optimizer and
+/// schedule, the loop, validation and early stopping, and the run's seed, threads, device and cancellation. Each
+/// derived class documents its own defaults where they differ (target modules, learning rate, warm-up).
+/// </summary>
+public abstract class ShiraTrainerOptionsBase
+{
+    /// <summary>
+    /// Which weights of the pretrained model are fine-tuned: <see cref="FineTuningMethod.Shira"/> (default) or a
+    /// baseline trained by the same loop (<see cref="FineTuningMethod.Lora"/> with SHiRA's trainable count,
+    /// <see cref="FineTuningMethod.FullFineTuning"/>, and for classification <see cref="FineTuningMethod.HeadOnly"/>).
+    /// <see cref="LearningRate"/> applies to the method's parameters.
+    /// </summary>
+    public FineTuningMethod Method = FineTuningMethod.Shira;
+
+    /// <summary>
+    /// How SHiRA's trainable entries are chosen. Default <see cref="MaskType.Random"/> (PEFT's default SHiRA mask): no
+    /// calibration passes. <see cref="MaskType.Gradient"/> and <see cref="MaskType.Snip"/> calibrate on
+    /// <see cref="CalibrationBatches"/> batches of the first epoch and usually want a lower <see cref="LearningRate"/>.
+    /// </summary>
+    public MaskType MaskType = MaskType.Random;
+
+    /// <summary>Fraction of every targeted weight matrix that is trainable (default 0.01 = 1%). Ignored when <see cref="Rank"/> is set.</summary>
+    public double Sparsity = 0.01;
+
+    /// <summary>Optional PEFT-style budget: <c>r·(in+out)</c> entries per matrix, the parameter count of a rank-r LoRA. Overrides <see cref="Sparsity"/>.</summary>
+    public int? Rank;
+
+    /// <summary>Linear layers to adapt (PEFT <c>target_modules</c>: a path or path suffix). The default depends on the task's model family.</summary>
+    public IList<string> TargetModules = new List<string>();
+
+    /// <summary>Optional regular expression that must match a whole module path (in addition to <see cref="TargetModules"/>).</summary>
+    public string? TargetModulesPattern;
+
+    /// <summary>
+    /// Peak AdamW learning rate of the parameters the <see cref="Method"/> trains (SHiRA values, LoRA factors or every
+    /// weight; linear warm-up, then linear decay to zero). The default depends on the task.
+    /// </summary>
+    public double LearningRate = 5e-3;
+
+    /// <summary>AdamW decoupled weight decay of the trained parameters.</summary>
+    public double WeightDecay = 0.0;
+
+    /// <summary>Share of all steps spent warming the learning rate up linearly.</summary>
+    public double WarmupProportion = 0.1;
+
+    /// <summary>Clip the global gradient norm to this value; 0 disables clipping.</summary>
+    public double MaxGradNorm = 1.0;
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs = 3;
+
+    /// <summary>Rows (or sequences) per optimizer step, and per inference batch of the trained transformer.</summary>
+    public int BatchSize = 16;
+
+    /// <summary>Optional validation data (the training columns), scored after every epoch.</summary>
+    public IDataView? ValidationSet;
+
+    /// <summary>
+    /// With a <see cref="ValidationSet"/>: stop after this many epochs without a better validation score (accuracy for
+    /// classification, perplexity for generation); 0 never stops early. The best epoch's weights are always kept.
+    /// </summary>
+    public int EarlyStoppingPatience = 2;
+
+    /// <summary>Seed of the mask, initializations, dropout and shuffling; null draws one from the <see cref="MLContext"/>'s seed.</summary>
+    public int? Seed;
+
+    /// <summary>TorchSharp intra-op threads (<c>torch.set_num_threads</c>, process-wide); 0 keeps the current setting.</summary>
+    public int NumberOfThreads;
+
+    /// <summary>
+    /// <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>; null uses <see cref="MLContext.GpuDeviceId"/> when set, else the CPU.
+    /// An unavailable GPU falls back to the CPU only when <see cref="MLContext.FallbackToCpu"/> is true.
+    /// </summary>
+    public string? Device;
+
+    /// <summary>Batches used to calibrate <see cref="MaskType.Gradient"/> and <see cref="MaskType.Snip"/> masks (the first batches of epoch 1).</summary>
+    public int CalibrationBatches = 8;
+
+    /// <summary>Name of the trained adapter inside the transformer.</summary>
+    public string AdapterName = "default";
+
+    /// <summary>Cancels training; <c>Fit</c> then throws <see cref="OperationCanceledException"/> and releases everything it built.</summary>
+    public CancellationToken CancellationToken;
+
+    /// <summary>The per-matrix budget these options ask for.</summary>
+    internal ShiraBudget Budget() => Rank is { } r ? ShiraBudget.FromRank(r) : ShiraBudget.FromSparsity(Sparsity);
+
+    /// <summary>Checks the shared options; throws naming the first bad one.</summary>
+    /// <param name="targetModuleExample">A target module of the task's model family, for the error message.</param>
+    internal void ValidateTraining(string targetModuleExample)
+    {
+        OptionChecks.RequireName(AdapterName, nameof(AdapterName));
+        if (!Enum.IsDefined(Method))
+            throw new ArgumentOutOfRangeException(nameof(Method), Method, "Unknown fine-tuning method.");
+        if (!Enum.IsDefined(MaskType))
+            throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
+        _ = Budget();
+        OptionChecks.RequireDevice(Device, nameof(Device));
+        OptionChecks.RequireTargets(TargetModules, TargetModulesPattern, targetModuleExample, nameof(TargetModules));
+        OptionChecks.RequirePositive(LearningRate, nameof(LearningRate));
+        OptionChecks.RequireSchedule(WeightDecay, WarmupProportion, MaxGradNorm);
+        OptionChecks.RequireLoop(Epochs, BatchSize, EarlyStoppingPatience, NumberOfThreads, CalibrationBatches);
+    }
+}
