@@ -22,11 +22,6 @@ internal static class ShiraClassifierTrainer
 {
     public const string LogSource = "ShiraTextClassification";
 
-    /// <summary>
-    /// Starts the log line that sums up a finished training run: the method, its trainable encoder parameters and how many
-    /// encoder weights differ from the pretrained ones with the adapter fused (invariant-culture numbers).
-    /// </summary>
-    public const string SummaryPrefix = "Fine-tuned with";
 
     public static ShiraTextClassificationTransformer Train(MLContext context, ShiraTextClassificationOptions options, IDataView trainData)
     {
@@ -95,8 +90,7 @@ internal static class ShiraClassifierTrainer
         {
             (method as IDisposable)?.Dispose();
         }
-        log.Info(string.Create(CultureInfo.InvariantCulture,
-            $"{SummaryPrefix} {method.Name}: {method.TrainableCount:N0} trainable encoder parameters; {changed:N0} of {encoderWeights:N0} encoder weights changed."));
+        log.Info(FineTuningSummary.Describe(method, changed, encoderWeights, "encoder"));
 
         var classifier = ExportHead(head, label);
         var engine = new ClassifierEngine(options.BaseModel, encoder, tokenizer, device);

@@ -22,11 +22,6 @@ internal static class ShiraGeneratorTrainer
 {
     public const string LogSource = "ShiraTextGeneration";
 
-    /// <summary>
-    /// Starts the log line that sums up a finished training run: the method, its trainable parameters and how many
-    /// model weights differ from the pretrained ones with the adapter fused (invariant-culture numbers).
-    /// </summary>
-    public const string SummaryPrefix = "Fine-tuned with";
 
     public static ShiraTextGenerationTransformer Train(MLContext context, ShiraTextGenerationOptions options, IDataView trainData)
     {
@@ -111,8 +106,7 @@ internal static class ShiraGeneratorTrainer
         {
             (method as IDisposable)?.Dispose();
         }
-        log.Info(string.Create(CultureInfo.InvariantCulture,
-            $"{SummaryPrefix} {method.Name}: {method.TrainableCount:N0} trainable model parameters; {changed:N0} of {modelWeights:N0} model weights changed."));
+        log.Info(FineTuningSummary.Describe(method, changed, modelWeights, "model"));
 
         var engine = new GeneratorEngine(options.BaseModel, decoder, sequences, device);
         handOver();
