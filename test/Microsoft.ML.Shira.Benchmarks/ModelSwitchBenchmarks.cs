@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 /// Issue #5: switching a whole-model adapter on MiniLM (query, key, value and every dense layer: 36 matrices, 10.6M
 /// weights). SHiRA at 1% per matrix (apply + remove), per-layer and with consolidated weights, against LoRA fuse + unfuse
 /// of every matrix at the rank with the same trainable count per layer (r = round(0.01·out·in/(out+in)): 2 for 384×384,
-/// 3 for 1536×384).
+/// 3 for 1536×384). Torch threads: <c>SHIRA_BENCH_THREADS</c> (default 1); the SHiRA CPU write splits across at most that many.
 /// </summary>
 public class ModelSwitchBenchmarks
 {
@@ -26,6 +26,7 @@ public class ModelSwitchBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        int threads = BenchmarkThreads.Apply();
         _perLayerModel = PretrainedEncoders.MiniLmL6V2();
         _consolidatedModel = PretrainedEncoders.MiniLmL6V2();
         _loraModel = PretrainedEncoders.MiniLmL6V2();
@@ -36,7 +37,7 @@ public class ModelSwitchBenchmarks
         _consolidated.Register(adapter);
 
         _lora = MiniLmAdapters.InjectLora(_loraModel.Model);
-        Console.WriteLine($"// SHiRA entries: {adapter.ParameterCount:N0} in {adapter.Layers.Count} matrices; LoRA parameters: {_lora.Sum(l => l.TrainableCount):N0} in {_lora.Count} layers");
+        Console.WriteLine($"// torch threads: {threads}; SHiRA entries: {adapter.ParameterCount:N0} in {adapter.Layers.Count} matrices; LoRA parameters: {_lora.Sum(l => l.TrainableCount):N0} in {_lora.Count} layers");
     }
 
     /// <summary>LoRA: merge then unmerge every adapted matrix.</summary>

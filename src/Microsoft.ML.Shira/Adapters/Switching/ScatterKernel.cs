@@ -73,42 +73,52 @@ internal static class ScatterKernel
             target.scatter_(0, positions, values);
     }
 
-    private static void Run<T>(Tensor target, Tensor positions, Tensor values, long length, long count, int threads)
+    private static unsafe void Run<T>(Tensor target, Tensor positions, Tensor values, long length, long count, int threads)
         where T : unmanaged
     {
+        // Raw pointers, not spans: the span version of this loop measured ~30% slower. The pointers live only for this
+        // call, while the caller holds the tensors.
+        var index = (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(positions.bytes));
+        var source = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(values.bytes));
+        var destination = (T*)Origin(target, length * sizeof(T));
+        long bad = -1;
         if (threads == 1)
         {
-            Copy<T>(target, positions, values, length, 0, (int)count);
-            return;
+            bad = Copy(destination, index, source, (ulong)length, 0, count);
         }
-        // Spans cannot cross into the lambda; each part reads the (unchanged) tensors' memory again.
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-            Copy<T>(target, positions, values, length, (int)(count * part / threads), (int)(count * (part + 1) / threads)));
+        else
+        {
+            nint d = (nint)destination, i = (nint)index, s = (nint)source;
+            var failures = new long[threads];
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+                failures[part] = Copy((T*)d, (long*)i, (T*)s, (ulong)length, count * part / threads, count * (part + 1) / threads));
+            bad = failures.FirstOrDefault(f => f >= 0, -1);
+        }
+        if (bad >= 0)
+            throw new ArgumentOutOfRangeException(nameof(positions), $"Position {index[bad]} is outside a tensor of {length} elements.");
     }
 
-    private static void Copy<T>(Tensor target, Tensor positions, Tensor values, long length, int from, int to)
+    /// <summary>Copies entries [from, to); returns the first entry whose position is out of range (stopping there), or -1.</summary>
+    private static unsafe long Copy<T>(T* destination, long* index, T* source, ulong length, long from, long to)
         where T : unmanaged
     {
-        ReadOnlySpan<long> index = MemoryMarshal.Cast<byte, long>(positions.bytes);
-        ReadOnlySpan<T> source = MemoryMarshal.Cast<byte, T>(values.bytes);
-        ref T origin = ref Origin<T>(target, length);
-        for (int i = from; i < to; i++)
+        for (long i = from; i < to; i++)
         {
             long position = index[i];
-            if ((ulong)position >= (ulong)length)
-                throw new ArgumentOutOfRangeException(nameof(positions), $"Position {position} is outside a tensor of {length} elements.");
-            Unsafe.Add(ref origin, (nint)position) = source[i];
+            if ((ulong)position >= length)
+                return i;
+            destination[position] = source[i];
         }
+        return -1;
     }
 
-    /// <summary>The target's first element. <c>Tensor.bytes</c> stops at 2 GB, so a larger target is reached through a one-element view.</summary>
-    private static ref T Origin<T>(Tensor target, long length)
-        where T : unmanaged
+    /// <summary>The target's first byte. <c>Tensor.bytes</c> stops at 2 GB, so a larger target is reached through a one-element view.</summary>
+    private static unsafe byte* Origin(Tensor target, long bytes)
     {
-        if (length * Unsafe.SizeOf<T>() <= int.MaxValue)
-            return ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, T>(target.bytes));
+        if (bytes <= int.MaxValue)
+            return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(target.bytes));
         // The view shares the target's storage, which the caller keeps alive; only the view handle is released here.
         using var head = target.narrow(0, 0, 1);
-        return ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, T>(head.bytes));
+        return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(head.bytes));
     }
 }
