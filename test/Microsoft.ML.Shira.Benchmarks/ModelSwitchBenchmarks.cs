@@ -21,6 +21,8 @@ public class ModelSwitchBenchmarks
     private FusedAdapterSwitcher _perLayer = null!;
     private FusedAdapterSwitcher _consolidated = null!;
     private List<LoraLinear> _lora = null!;
+    private Tensor _arena = null!;
+    private PreparedScatter _torchScatter = null!;
 
     /// <summary>Builds the three models and one random 1% adapter.</summary>
     [GlobalSetup]
@@ -37,6 +39,7 @@ public class ModelSwitchBenchmarks
         _consolidated.Register(adapter);
 
         _lora = MiniLmAdapters.InjectLora(_loraModel.Model);
+        (_arena, _torchScatter) = TorchScatterReference(_perLayerModel.Model, adapter);
         Console.WriteLine($"// torch threads: {threads}; SHiRA entries: {adapter.ParameterCount:N0} in {adapter.Layers.Count} matrices; LoRA parameters: {_lora.Sum(l => l.TrainableCount):N0} in {_lora.Count} layers");
     }
 
@@ -66,6 +69,37 @@ public class ModelSwitchBenchmarks
         _consolidated.Deactivate();
     }
 
+    /// <summary>
+    /// The previous implementation for comparison: <c>scatter_</c> over a buffer of the consolidated arena's size and
+    /// layout, one call per direction, same positions (sorted, as <c>RandomShira</c> makes them).
+    /// </summary>
+    [Benchmark]
+    public void ShiraApplyRemoveConsolidatedTorchScatter()
+    {
+        ScatterKernel.WriteWithTorch(_torchScatter.Target, _torchScatter.Indices, _torchScatter.FusedValues);
+        ScatterKernel.WriteWithTorch(_torchScatter.Target, _torchScatter.Indices, _torchScatter.BaseValues);
+    }
+
+    private static (Tensor Arena, PreparedScatter Scatter) TorchScatterReference(nn.Module model, SparseAdapter adapter)
+    {
+        var offsets = new Dictionary<string, long>();
+        long total = 0;
+        foreach (var (name, module) in model.named_modules())
+        {
+            if (module is TorchSharp.Modules.Linear { weight: not null } linear && linear.weight.dim() == 2)
+            {
+                offsets[name] = total;
+                total += linear.weight.numel();
+            }
+        }
+        var arena = randn(total);
+        var positions = adapter.Layers.Values.SelectMany(l => l.FlatIndices().Select(i => i + offsets[l.ModulePath])).ToArray();
+        var values = adapter.Layers.Values.SelectMany(l => l.Values).ToArray();
+        var indices = tensor(positions);
+        var baseValues = arena.index_select(0, indices);
+        return (arena, new PreparedScatter(arena, indices, baseValues, baseValues + tensor(values)));
+    }
+
     /// <summary>Releases everything.</summary>
     [GlobalCleanup]
     public void Cleanup()
@@ -75,5 +109,7 @@ public class ModelSwitchBenchmarks
         _perLayerModel.Dispose();
         _consolidatedModel.Dispose();
         _loraModel.Dispose();
+        _torchScatter.Dispose();
+        _arena.Dispose();
     }
 }

@@ -8,10 +8,10 @@ namespace Microsoft.ML.Shira.Adapters.Switching;
 /// <summary>
 /// Writes <c>target[positions[i]] = values[i]</c> into a flat tensor. On the CPU, for a contiguous target, the direct
 /// path is a plain loop over the tensors' memory that copies each element's bytes (so every dtype of 1, 2, 4 or 8 bytes
-/// is written bit for bit); it skips the dispatch, TensorIterator setup and per-call allocations of <c>scatter_</c>,
-/// which cost about as much as the memory traffic for a 1% adapter. Anything else goes through <c>scatter_</c>.
-/// Positions must be distinct (as for <c>scatter_</c>, duplicates would leave an unspecified winner); sorted positions
-/// make the writes monotone, which is what makes either path fast.
+/// is written bit for bit); it avoids <c>scatter_</c>'s per-call overhead (about 1 µs, times 72 calls for a per-layer
+/// switch of MiniLM) and its loop is leaner. Anything else goes through <c>scatter_</c>. Positions must be distinct (as
+/// for <c>scatter_</c>, duplicates would leave an unspecified winner). Sorted positions make the writes one forward
+/// sweep; for a whole-model adapter either path is then bound by the cache misses on the touched lines.
 /// </summary>
 /// <remarks>
 /// The direct path writes memory torch does not see being written: it does not bump the autograd version counter. That
