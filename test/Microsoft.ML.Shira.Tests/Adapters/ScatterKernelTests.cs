@@ -55,6 +55,20 @@ public sealed class ScatterKernelTests
     }
 
     [TestMethod]
+    public void DirectPathReachesBeyondTwoGigabytes()
+    {
+        using var scope = NewDisposeScope();
+        // Never filled, so only the pages written here become resident.
+        long length = (1L << 31) + 1000;
+        var target = empty(length, dtype: ScalarType.Byte);
+        long[] at = { 0, int.MaxValue, (1L << 31) + 5, length - 1 };
+        var values = tensor(new byte[] { 11, 22, 33, 44 });
+        Assert.IsTrue(ScatterKernel.SupportsDirect(target, tensor(at), values));
+        Assert.IsTrue(ScatterKernel.TryWriteDirect(target, tensor(at), values));
+        CollectionAssert.AreEqual(new byte[] { 11, 22, 33, 44 }, at.Select(p => target[p].item<byte>()).ToArray());
+    }
+
+    [TestMethod]
     public void NonContiguousTargetFallsBackToTorch()
     {
         using var scope = NewDisposeScope();

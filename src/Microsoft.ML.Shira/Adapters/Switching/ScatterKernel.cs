@@ -8,10 +8,10 @@ namespace Microsoft.ML.Shira.Adapters.Switching;
 /// <summary>
 /// Writes <c>target[positions[i]] = values[i]</c> into a flat tensor. On the CPU, for a contiguous target, the direct
 /// path is a plain loop over the tensors' memory that copies each element's bytes (so every dtype of 1, 2, 4 or 8 bytes
-/// is written bit for bit); it avoids <c>scatter_</c>'s per-call overhead (about 1 µs, times 72 calls for a per-layer
-/// switch of MiniLM) and its loop is leaner. Anything else goes through <c>scatter_</c>. Positions must be distinct (as
-/// for <c>scatter_</c>, duplicates would leave an unspecified winner). Sorted positions make the writes one forward
-/// sweep; for a whole-model adapter either path is then bound by the cache misses on the touched lines.
+/// is written bit for bit). A call costs about 0.4 µs instead of <c>scatter_</c>'s 0.7 µs, and the loop itself is
+/// 10-16% faster. Anything else goes through <c>scatter_</c>. Positions must be distinct (as for <c>scatter_</c>,
+/// duplicates would leave an unspecified winner). Sorted positions make the writes one forward sweep; for a whole-model
+/// adapter either path is then bound by the cache misses on the touched lines, and only more threads help.
 /// </summary>
 /// <remarks>
 /// The direct path writes memory torch does not see being written: it does not bump the autograd version counter. That
@@ -19,7 +19,10 @@ namespace Microsoft.ML.Shira.Adapters.Switching;
 /// </remarks>
 internal static class ScatterKernel
 {
-    /// <summary>Below this many entries per extra thread, splitting the loop costs more than it saves.</summary>
+    /// <summary>
+    /// The loop is split only when every thread gets at least this many entries (tens of µs of work, well above the cost
+    /// of starting a parallel loop; a round number, not tuned).
+    /// </summary>
     internal const long MinEntriesPerThread = 1 << 15;
 
     /// <summary>
