@@ -1,5 +1,6 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Switching;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Tests.Adapters;
@@ -46,6 +47,37 @@ public sealed class SwitchingTests
             expected.index_put_(expected.index_select(0, idx) + tensor(layer.Values) * 0.5, idx);
             Assert.IsTrue(weights[layer.ModulePath + ".weight"].view(-1).allclose(expected, rtol: 0, atol: 0), layer.ModulePath);
         }
+    }
+
+    [TestMethod]
+    [DataRow(ScalarType.Float64, false)]
+    [DataRow(ScalarType.Float64, true)]
+    [DataRow(ScalarType.BFloat16, false)]
+    [DataRow(ScalarType.BFloat16, true)]
+    [DataRow(ScalarType.Float16, true)]
+    public void SwitchingIsBitExactInEveryDtype(ScalarType dtype, bool consolidate)
+    {
+        using var scope = NewDisposeScope();
+        var model = new TinyTransformer();
+        model.to(dtype);
+        var baseline = AdapterTestData.Snapshot(model);
+        var adapter = AdapterTestData.RandomAdapter(model, "a", 5, share: 0.05);
+        using var switcher = new FusedAdapterSwitcher(model, consolidate);
+        switcher.Register(adapter);
+        switcher.Activate("a", alpha: 0.5);
+
+        var weights = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var layer in adapter.Layers.Values)
+        {
+            string name = layer.ModulePath + ".weight";
+            var expected = empty(weights[name].numel(), dtype: dtype);
+            expected.bytes = baseline[name];
+            var idx = tensor(layer.FlatIndices());
+            expected.index_put_(expected.index_select(0, idx) + (tensor(layer.Values) * 0.5).to(dtype), idx);
+            CollectionAssert.AreEqual(expected.bytes.ToArray(), weights[name].contiguous().bytes.ToArray(), name);
+        }
+        switcher.Deactivate();
+        AdapterTestData.AssertBitwiseEqual(baseline, model);
     }
 
     [TestMethod]
