@@ -91,6 +91,7 @@ public sealed class TrainingStepSetup : IDisposable
                     TargetModules = Targets,
                     Budget = ShiraBudget.FromSparsity(0.01),
                     GradientPath = method == TrainingMethod.ShiraSparse ? ShiraGradientPath.Sparse : ShiraGradientPath.Dense,
+                    FreeInputAfterBackward = true,
                 };
                 var injection = ShiraInjector.Inject(model, options, new RandomMask(0));
                 Description = $"SHiRA 1% ({injection.Layers.Count} layers, {injection.TrainableParameters:N0} values)";

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
+using Microsoft.ML.Shira.Masks;
 using TorchSharp;
 using static Microsoft.ML.Shira.Tests.Adapters.ShiraSparseGradientTests;
 using static TorchSharp.torch;
@@ -24,6 +26,7 @@ public sealed class ShiraSparseMemoryTests
             Assert.Inconclusive("Live native memory is read from glibc's mallinfo2.");
         using var scope = NewDisposeScope();
         var (layer, _) = LayerPair(inFeatures: 512, outFeatures: 4, k: 16, alpha: 1.0, ScalarType.Float32, new Generator(3));
+        layer.FreeInputAfterBackward = true;
         var x = randn(8192, 512);
         long inputBytes = x.numel() * sizeof(float);
         var loss = layer.call(x).sum();
@@ -35,6 +38,33 @@ public sealed class ShiraSparseMemoryTests
 
         Assert.IsNotNull(layer.Values.grad);
         Assert.IsTrue(before - after > inputBytes * 3 / 4, $"The backward freed {(before - after) / 1048576.0:F1} MiB; the saved input alone is {inputBytes / 1048576.0:F1} MiB.");
+    }
+
+    [TestMethod]
+    public void WithoutFreeingTheGraphCanBeBackpropagatedTwiceWithTheSameGradients()
+    {
+        using var scope = NewDisposeScope();
+        var (layer, _) = LayerPair(inFeatures: 24, outFeatures: 16, k: 30, alpha: 1.0, ScalarType.Float64, new Generator(5));
+        Assert.IsFalse(layer.FreeInputAfterBackward, "Off by default: retain_graph must keep working for users' own loops.");
+        var x = randn(new long[] { 6, 24 }, dtype: ScalarType.Float64, generator: new Generator(6));
+        var loss = layer.call(x).pow(2).sum();
+
+        loss.backward(retain_graph: true);
+        var first = layer.Values.grad!.clone();
+        loss.backward();
+
+        Assert.IsTrue(layer.Values.grad!.eq(first * 2).all().item<bool>(), "The second backward accumulates the same value gradient again.");
+    }
+
+    [TestMethod]
+    public void TrainerInjectionFreesInputsAndPlainInjectionDoesNot()
+    {
+        using var model = nn.Sequential(("proj", nn.Linear(8, 8)));
+        var plain = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = ["proj"] }, new RandomMask(1));
+        Assert.IsFalse(plain.Layers.Single().Layer.FreeInputAfterBackward);
+        plain.Unload();
+        var freeing = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = ["proj"], FreeInputAfterBackward = true }, new RandomMask(1));
+        Assert.IsTrue(freeing.Layers.Single().Layer.FreeInputAfterBackward);
     }
 
     [TestMethod]

@@ -24,5 +24,11 @@ public sealed class ShiraInjectionOptions
     /// <summary>How the wrapped layers compute the value gradient (default: only at the k positions).</summary>
     public ShiraGradientPath GradientPath { get; set; } = ShiraGradientPath.Sparse;
 
+    /// <summary>
+    /// Sets <see cref="ShiraLinear.FreeInputAfterBackward"/> on every wrapped layer: less training memory, but each graph
+    /// can be backpropagated only once. Default false.
+    /// </summary>
+    public bool FreeInputAfterBackward { get; set; }
+
     internal TargetModuleMatcher CreateMatcher() => new(TargetModules, TargetModulesPattern, ExcludeModules);
 }

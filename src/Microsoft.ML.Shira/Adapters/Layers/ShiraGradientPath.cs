@@ -7,8 +7,8 @@ public enum ShiraGradientPath
     /// The default: a custom autograd function whose backward computes <c>∂L/∂v_i = α·Σ_t g[t, r_i]·x[t, c_i]</c> only at
     /// the k trained positions (gathering k columns of the output gradient and of the input, chunked over tokens), so the
     /// dense <c>[out, in]</c> weight gradient is never formed. Costs O(tokens·k) instead of O(tokens·in·out).
-    /// Like PyTorch's own layers, the backward frees the input it saved as soon as it has run, so a graph is
-    /// backpropagated once: a second backward through the same graph (<c>retain_graph</c>) needs <see cref="Dense"/>.
+    /// With <see cref="ShiraLinear.FreeInputAfterBackward"/> the backward also frees the input it saved as soon as it has
+    /// run (the library's trainers turn this on).
     /// </summary>
     Sparse = 0,
 

@@ -18,7 +18,8 @@ internal enum ShiraSparseForward
 /// <param name="ChunkTokens">Tokens per chunk of the value gradient (and of the gathered forward); 0 for automatic.</param>
 /// <param name="Forward">Forward formulation.</param>
 /// <param name="Entries">The k positions as managed arrays (for the CPU kernel).</param>
-internal sealed record ShiraSparseLinearSettings(double Scaling, long ChunkTokens, ShiraSparseForward Forward, ShiraEntries Entries);
+/// <param name="FreeInputAfterBackward">Free the saved input once the backward has run (see <see cref="ShiraLinear.FreeInputAfterBackward"/>).</param>
+internal sealed record ShiraSparseLinearSettings(double Scaling, long ChunkTokens, ShiraSparseForward Forward, ShiraEntries Entries, bool FreeInputAfterBackward);
 
 /// <summary>
 /// <c>y = x·(W + α·scatter(v))ᵀ + b</c> with a backward that never forms the dense weight gradient:
@@ -26,8 +27,8 @@ internal sealed record ShiraSparseLinearSettings(double Scaling, long ChunkToken
 /// chunks: on the CPU (float32/float64) by <see cref="SampledDotKernel"/>, elsewhere by gathering <c>[chunk, k]</c> columns.
 /// Arguments: input, values, weight, bias (or null), flat indices, <see cref="ShiraSparseLinearSettings"/>.
 /// The weight and bias get gradients only if they require them (they are frozen in SHiRA training).
-/// The saved input is freed as soon as the backward has run (<see cref="SavedTensorRelease"/>), as PyTorch's own layers
-/// do, so a graph through this function can be backpropagated only once (no <c>retain_graph</c> second pass).
+/// With <see cref="ShiraSparseLinearSettings.FreeInputAfterBackward"/>, the saved input is freed as soon as the backward
+/// has run (<see cref="SavedTensorRelease"/>), so a graph through this function can then be backpropagated only once.
 /// </summary>
 internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<ShiraSparseLinearFunction>
 {
@@ -85,7 +86,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     {
         ReleaseHandedOver();
         if (ctx.get_data(ReleasedKey) is true)
-            throw new InvalidOperationException("The sparse SHiRA path frees its saved input after the first backward; backward through the same graph twice (retain_graph) needs ShiraGradientPath.Dense.");
+            throw new InvalidOperationException("This SHiRA layer freed its saved input after the first backward (FreeInputAfterBackward); backpropagating through the same graph twice (retain_graph) needs FreeInputAfterBackward = false.");
         var settings = (ShiraSparseLinearSettings)ctx.get_data(SettingsKey);
         var needs = (bool[])ctx.get_data(NeedsKey);
         var grads = new Tensor?[4];
@@ -108,7 +109,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             }
             // The input's memory goes only when both our unpacked wrapper and the context's saved variable let go of it.
             input.Dispose();
-            if (SavedTensorRelease.Release(ctx))
+            if (settings.FreeInputAfterBackward && SavedTensorRelease.Release(ctx))
                 ctx.save_data(ReleasedKey, true);
 
             if (needs[0])

@@ -34,6 +34,8 @@ internal static class FineTuningFactory
                 TargetModules = targetModules.ToList(),
                 TargetModulesPattern = targetModulesPattern,
                 Budget = budget,
+                // The trainers backpropagate each step's graph once, so the layers may free their inputs early.
+                FreeInputAfterBackward = true,
             }, mask));
         }
         finally
