@@ -23,7 +23,7 @@ public sealed class ShiraTextClassificationEstimator : IEstimator<ShiraTextClass
 
     /// <summary>
     /// Trains on <paramref name="input"/>: tokenizes it, chooses the trainable entries (calibrating Gradient/SNIP masks),
-    /// trains the adapter values and the head with AdamW, validates and stops early when a validation set is given.
+    /// trains the method's encoder parameters and the head with AdamW, validates and stops early when a validation set is given.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidOperationException">A row has empty text, no row has a label, or the loss diverged.</exception>

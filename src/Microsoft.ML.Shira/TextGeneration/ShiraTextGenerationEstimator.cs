@@ -22,7 +22,8 @@ public sealed class ShiraTextGenerationEstimator : IEstimator<ShiraTextGeneratio
 
     /// <summary>
     /// Trains on <paramref name="input"/>: tokenizes it (BOS first in every sequence), chooses the trainable entries
-    /// (calibrating Gradient/SNIP masks), trains only the adapter values with AdamW on the next-token loss, measures
+    /// (calibrating Gradient/SNIP masks) or prepares the baseline method, trains only the method's parameters with AdamW on
+    /// the next-token loss, measures
     /// validation perplexity and stops early when a validation set is given, keeping the best epoch.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or MaxSequenceLength exceeds the model's positions.</exception>
