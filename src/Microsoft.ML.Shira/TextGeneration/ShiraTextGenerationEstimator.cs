@@ -22,9 +22,9 @@ public sealed class ShiraTextGenerationEstimator : IEstimator<ShiraTextGeneratio
 
     /// <summary>
     /// Trains on <paramref name="input"/>: tokenizes it (BOS first in every sequence), chooses the trainable entries
-    /// (calibrating Gradient/SNIP masks) or prepares the baseline method, trains only the method's parameters with AdamW on
-    /// the next-token loss, measures
-    /// validation perplexity and stops early when a validation set is given, keeping the best epoch.
+    /// (calibrating Gradient/SNIP masks) or prepares the baseline method, trains only the method's parameters with
+    /// AdamW on the next-token loss, measures validation perplexity and stops early when a validation set is given,
+    /// keeping the best epoch.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or MaxSequenceLength exceeds the model's positions.</exception>
     /// <exception cref="InvalidOperationException">No row has text to learn from, or the loss diverged.</exception>
