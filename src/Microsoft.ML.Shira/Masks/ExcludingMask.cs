@@ -20,6 +20,10 @@ public sealed class ExcludingMask : IMaskStrategy
     private readonly int _seed;
     private readonly Dictionary<string, HashSet<long>> _excluded = new(StringComparer.Ordinal);
 
+    /// <summary><paramref name="inner"/> itself when there is nothing to avoid, else an <see cref="ExcludingMask"/> around it.</summary>
+    internal static IMaskStrategy Around(IMaskStrategy inner, IReadOnlyCollection<SparseAdapter> exclude, int seed) =>
+        exclude.Count == 0 ? inner : new ExcludingMask(inner, exclude, seed);
+
     /// <summary>Creates a mask that avoids every position of <paramref name="exclude"/> in each layer.</summary>
     /// <param name="inner">The strategy that proposes candidates.</param>
     /// <param name="exclude">Adapters whose positions are excluded (per module path).</param>

@@ -52,13 +52,6 @@ public sealed class ShiraTextClassificationOptions : ShiraTrainerOptionsBase
     /// <summary>The pretrained encoder to adapt; default the embedded all-MiniLM-L6-v2.</summary>
     public ShiraBaseModel BaseModel = ShiraBaseModel.MiniLmL6V2;
 
-    /// <summary>
-    /// SHiRA only: adapters whose positions the new mask must avoid, per layer, so that the new adapter and these do not
-    /// overlap (for interference-free fusion). The mask picks among its usual candidates minus these positions (see
-    /// <see cref="ExcludingMask"/>). Empty by default.
-    /// </summary>
-    public IList<Adapters.SparseAdapter> NonOverlappingWith = new List<Adapters.SparseAdapter>();
-
     /// <summary>Peak AdamW learning rate of the classifier head.</summary>
     public double HeadLearningRate = 2e-2;
 
@@ -82,10 +75,6 @@ public sealed class ShiraTextClassificationOptions : ShiraTrainerOptionsBase
         if (BaseModel is null)
             throw new ArgumentNullException(nameof(BaseModel), "Choose a base model, e.g. ShiraBaseModel.MiniLmL6V2.");
         ValidateTraining(targetModuleExample: "query");
-        if (NonOverlappingWith is null || NonOverlappingWith.Any(a => a is null))
-            throw new ArgumentNullException(nameof(NonOverlappingWith), "NonOverlappingWith must be a list of adapters (empty for none).");
-        if (NonOverlappingWith.Count > 0 && Method != FineTuningMethod.Shira)
-            throw new ArgumentException($"NonOverlappingWith applies to SHiRA masks only; Method is {Method}.", nameof(NonOverlappingWith));
         OptionChecks.RequirePositive(HeadLearningRate, nameof(HeadLearningRate));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3, nameof(MaxSequenceLength));
     }

@@ -32,6 +32,13 @@ public abstract class ShiraTrainerOptionsBase
     /// <summary>Optional PEFT-style budget: <c>r·(in+out)</c> entries per matrix, the parameter count of a rank-r LoRA. Overrides <see cref="Sparsity"/>.</summary>
     public int? Rank;
 
+    /// <summary>
+    /// SHiRA only: adapters whose positions the new mask must avoid, per layer, so that the new adapter and these do not
+    /// overlap (for interference-free fusion). The mask picks among its usual candidates minus these positions (see
+    /// <see cref="ExcludingMask"/>). Empty by default.
+    /// </summary>
+    public IList<Adapters.SparseAdapter> NonOverlappingWith = new List<Adapters.SparseAdapter>();
+
     /// <summary>Linear layers to adapt (PEFT <c>target_modules</c>: a path or path suffix). The default depends on the task's model family.</summary>
     public IList<string> TargetModules = new List<string>();
 
@@ -102,6 +109,10 @@ public abstract class ShiraTrainerOptionsBase
         if (!Enum.IsDefined(MaskType))
             throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
         _ = Budget();
+        if (NonOverlappingWith is null || NonOverlappingWith.Any(a => a is null))
+            throw new ArgumentNullException(nameof(NonOverlappingWith), "NonOverlappingWith must be a list of adapters (empty for none).");
+        if (NonOverlappingWith.Count > 0 && Method != FineTuningMethod.Shira)
+            throw new ArgumentException($"NonOverlappingWith applies to SHiRA masks only; Method is {Method}.", nameof(NonOverlappingWith));
         OptionChecks.RequireDevice(Device, nameof(Device));
         OptionChecks.RequireTargets(TargetModules, TargetModulesPattern, targetModuleExample, nameof(TargetModules));
         OptionChecks.RequirePositive(LearningRate, nameof(LearningRate));

@@ -136,6 +136,37 @@ public sealed partial class TextGenerationMethodTests
     }
 
     [TestMethod]
+    public void NonOverlappingShiraAdapterAvoidsEveryPositionOfTheFirst()
+    {
+        var first = Models[FineTuningMethod.Shira].Model.GetAdapter("Shira");
+        var ml = new MLContext(seed: 2);
+        using var second = ml.Shira().Train(ml.Data.LoadFromEnumerable(TextGenerationData.TinyStories(TrainRows)), new ShiraTextGenerationOptions
+        {
+            Rank = 1,
+            Epochs = 1,
+            MaxSequenceLength = 64,
+            NumberOfThreads = 1,
+            Seed = 4,
+            AdapterName = "stories",
+            NonOverlappingWith = [first],
+        });
+        var adapter = second.GetAdapter("stories");
+        var layers = Microsoft.ML.Shira.Adapters.Fusion.AdapterOverlap.Compare(first, adapter);
+        Assert.HasCount(35, layers);
+        Assert.AreEqual(0, layers.Sum(l => (long)l.SharedCount), "The same seed would pick the same positions; the exclusion must move all of them.");
+        Assert.AreEqual(first.ParameterCount, adapter.ParameterCount, "Same budget.");
+    }
+
+    [TestMethod]
+    public void NonOverlappingMasksAreShiraOnly()
+    {
+        var ml = new MLContext(seed: 1);
+        var first = Models[FineTuningMethod.Shira].Model.GetAdapter("Shira");
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Shira().TextGeneration(new ShiraTextGenerationOptions { Method = FineTuningMethod.Lora, NonOverlappingWith = [first] }));
+        Assert.AreEqual("NonOverlappingWith", error.ParamName);
+    }
+
+    [TestMethod]
     public void HeadOnlyAndUnknownMethodsAreRejectedClearly()
     {
         var ml = new MLContext(seed: 1);

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.TextClassification.Training;
 /// <summary>
 /// Creates the mask strategy of the options. Gradient and SNIP masks are calibrated on the first batches of the
 /// first epoch with the freshly initialized head (encoder in eval mode, head frozen meanwhile). With
-/// <see cref="ShiraTextClassificationOptions.NonOverlappingWith"/>, the mask avoids those adapters' positions.
+/// <see cref="ShiraTrainerOptionsBase.NonOverlappingWith"/>, the mask avoids those adapters' positions.
 /// </summary>
 internal static class MaskSelection
 {
@@ -18,7 +18,7 @@ internal static class MaskSelection
         ShiraTextClassificationOptions options, int seed, BertModel model, Linear head, IEnumerable<ExampleBatch> calibration, Device device, CancellationToken token)
     {
         var (mask, scores) = CreateInner(options, seed, model, head, calibration, device, token);
-        return options.NonOverlappingWith.Count == 0 ? (mask, scores) : (new ExcludingMask(mask, options.NonOverlappingWith, seed), scores);
+        return (ExcludingMask.Around(mask, options.NonOverlappingWith.ToList(), seed), scores);
     }
 
     private static (IMaskStrategy Mask, IReadOnlyDictionary<string, Tensor>? Scores) CreateInner(
