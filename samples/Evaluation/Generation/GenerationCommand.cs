@@ -9,7 +9,7 @@ internal static class GenerationCommand
 {
     public static System.CommandLine.Command Create(string[] args)
     {
-        var methods = new Option<string[]>("--methods") { Description = "Methods: shira, lora.", DefaultValueFactory = _ => ["shira", "lora"], AllowMultipleArgumentsPerToken = true };
+        var methods = new Option<string[]>("--methods") { Description = "Methods: shira, shira-nonoverlap (the second adapter avoids the first one's positions), lora.", DefaultValueFactory = _ => ["shira", "shira-nonoverlap", "lora"], AllowMultipleArgumentsPerToken = true };
         var seeds = new Option<string[]>("--seeds") { Description = "Seeds, e.g. 1,2,3.", DefaultValueFactory = _ => ["1", "2", "3"], AllowMultipleArgumentsPerToken = true };
         var train = new Option<int>("--train-texts") { Description = "Training texts per corpus.", DefaultValueFactory = _ => 1000 };
         var validation = new Option<int>("--validation-texts") { Description = "Validation texts per corpus.", DefaultValueFactory = _ => 100 };
@@ -47,8 +47,8 @@ internal static class GenerationCommand
                 DataDirectory = Path.GetFullPath(parsed.GetValue(data) ?? Path.Combine(repository, "data")),
                 CommandLine = "dotnet run -c Release --project samples/Evaluation -- " + string.Join(" ", args),
             };
-            if (settings.Methods.FirstOrDefault(m => m is not ("shira" or "lora")) is { } unknown)
-                throw new ArgumentException($"Unknown method '{unknown}'; use shira and/or lora.");
+            if (settings.Methods.FirstOrDefault(m => m is not ("shira" or "shira-nonoverlap" or "lora")) is { } unknown)
+                throw new ArgumentException($"Unknown method '{unknown}'; use shira, shira-nonoverlap and/or lora.");
             var clock = Stopwatch.StartNew();
             var shakespeare = GenerationCorpora.Shakespeare(settings.DataDirectory, settings);
             var stories = GenerationCorpora.TinyStories(settings.DataDirectory, settings);

@@ -9,7 +9,8 @@ namespace Microsoft.ML.Shira.Evaluation.Generation;
 /// <summary>
 /// SHiRA vs LoRA on stories260K at the same trainable count (rank-r budget): per method and seed, one adapter trained on
 /// TinyShakespeare and one on TinyStories, each measured alone on both held-out corpora, then both fused with α = 1
-/// (<c>W = W₀ + S₁ + S₂</c>; for LoRA the sum of the merged updates) and measured again.
+/// (<c>W = W₀ + S₁ + S₂</c>; for LoRA the sum of the merged updates) and measured again. <c>shira-nonoverlap</c> trains
+/// the TinyStories adapter on positions the TinyShakespeare adapter does not use.
 /// </summary>
 internal sealed partial class GenerationExperiment
 {
@@ -36,7 +37,9 @@ internal sealed partial class GenerationExperiment
                 var shakespeare = Train(method, seed, _shakespeare);
                 log.Done(shakespeare.Describe());
                 log.Starting($"{method} on {_stories.Title}, seed {seed}");
-                var stories = Train(method, seed, _stories);
+                // shira-nonoverlap: the TinyStories mask avoids every position of the TinyShakespeare adapter.
+                var avoid = method == "shira-nonoverlap" ? shakespeare.Model.GetAdapter(_shakespeare.Name) : null;
+                var stories = Train(method, seed, _stories, avoid);
                 log.Done(stories.Describe());
                 using (shakespeare.Model)
                 using (stories.Model)
@@ -68,7 +71,7 @@ internal sealed partial class GenerationExperiment
         public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Trainable:N0} trainable, validation perplexity {ValidationPerplexity:F3}, {Seconds:F0} s");
     }
 
-    private Trained Train(string method, int seed, Corpus corpus)
+    private Trained Train(string method, int seed, Corpus corpus, Adapters.SparseAdapter? avoid = null)
     {
         var ml = new MLContext(seed: seed);
         var messages = new List<string>();
@@ -92,6 +95,7 @@ internal sealed partial class GenerationExperiment
             NumberOfThreads = _settings.Threads,
             Seed = seed,
             AdapterName = corpus.Name,
+            NonOverlappingWith = avoid is null ? [] : [avoid],
         };
         var clock = Stopwatch.StartNew();
         var model = ml.Shira().Train(ml.Data.LoadFromEnumerable(corpus.Train), options);

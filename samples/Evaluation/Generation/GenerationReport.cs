@@ -37,7 +37,12 @@ internal sealed class GenerationReport
 
     private IReadOnlyList<string> Methods => _rows.Where(r => r.Method != "base").Select(r => r.Method).Distinct().ToList();
 
-    private static string Display(string method) => method == "lora" ? "LoRA" : "SHiRA";
+    private static string Display(string method) => method switch
+    {
+        "lora" => "LoRA",
+        "shira-nonoverlap" => "SHiRA non-overlapping",
+        _ => "SHiRA",
+    };
 
     private string StateTitle(string state) => state switch
     {
@@ -91,6 +96,8 @@ internal sealed class GenerationReport
         md.AppendLine("- Base model: stories260K (a 260K-parameter LLaMA trained on TinyStories), embedded in the library. Adapters on all 35 projections (q/k/v/o/gate/up/down of 5 layers).");
         md.AppendLine($"- Data: {Describe(_shakespeare)}; {Describe(_stories)}. Test texts are the last 10% of each file; validation texts come just before them.");
         md.AppendLine($"- Budget: rank r = {s.Rank}. LoRA has rank {s.Rank} on every projection (α = 2r); SHiRA has r·(in + out) random entries per projection, exactly LoRA's count. Learning rates: SHiRA {s.ShiraLearningRate.ToString(Inv)}, LoRA {s.LoraLearningRate.ToString(Inv)}.");
+        if (Methods.Contains("shira-nonoverlap"))
+            md.AppendLine("- SHiRA non-overlapping: the same TinyShakespeare adapter as SHiRA; the TinyStories adapter's random mask avoids every position of it (`NonOverlappingWith`), so the fused adapters touch disjoint weights.");
         md.AppendLine($"- Training: {s.Epochs} epoch(s), batch 16, windows of {s.MaxSequenceLength} tokens, AdamW with linear warm-up (5%) and decay, gradient clipping 1.0; validation perplexity after every epoch, best epoch kept; seeds {string.Join(", ", s.Seeds)}.");
         if (s.Seeds.Count > 1)
             md.AppendLine("- Values are mean ± sample standard deviation over seeds.");
