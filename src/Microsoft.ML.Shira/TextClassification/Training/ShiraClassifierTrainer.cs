@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Runtime;
@@ -21,7 +20,6 @@ namespace Microsoft.ML.Shira.TextClassification.Training;
 internal static class ShiraClassifierTrainer
 {
     public const string LogSource = "ShiraTextClassification";
-
 
     public static ShiraTextClassificationTransformer Train(MLContext context, ShiraTextClassificationOptions options, IDataView trainData)
     {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Models.Pretrained;
@@ -21,7 +20,6 @@ namespace Microsoft.ML.Shira.TextGeneration.Training;
 internal static class ShiraGeneratorTrainer
 {
     public const string LogSource = "ShiraTextGeneration";
-
 
     public static ShiraTextGenerationTransformer Train(MLContext context, ShiraTextGenerationOptions options, IDataView trainData)
     {
