@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Models.Pretrained;
 using static TorchSharp.torch;
 
 /// <summary>Issue #3: MiniLM encoder forward + mean pooling, batch 32 × sequence 64 (inference, no grad).</summary>

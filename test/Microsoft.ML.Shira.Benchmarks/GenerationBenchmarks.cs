@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.ML.Shira.Generation;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Decoding;
 
 /// <summary>Issue #3: stories260K greedy generation, with and without the KV cache (128 new tokens).</summary>
 public class GenerationBenchmarks

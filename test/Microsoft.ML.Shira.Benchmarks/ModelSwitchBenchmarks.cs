@@ -3,8 +3,8 @@ using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Adapters.Switching;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Masks;
-using Microsoft.ML.Shira.Models.Pretrained;
 using static TorchSharp.torch;
 
 /// <summary>

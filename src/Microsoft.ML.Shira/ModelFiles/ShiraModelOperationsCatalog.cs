@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Checkpoints;
+using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.ModelFiles.Archive;
 using Microsoft.ML.Shira.ModelFiles.Layout;
 using Microsoft.ML.Shira.ModelFiles.Manifest;

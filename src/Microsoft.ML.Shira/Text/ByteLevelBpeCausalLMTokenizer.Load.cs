@@ -1,6 +1,6 @@
 using System.Text;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.Folders;
 
 namespace Microsoft.ML.Shira.Text;
 

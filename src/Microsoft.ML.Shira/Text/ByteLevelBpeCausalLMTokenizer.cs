@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Shira.Text;

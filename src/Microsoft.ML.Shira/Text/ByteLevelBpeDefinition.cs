@@ -1,4 +1,3 @@
-using Microsoft.ML.Shira.Checkpoints;
 
 namespace Microsoft.ML.Shira.Text;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.ML.Shira.Checkpoints;
 
 namespace Microsoft.ML.Shira.Text;
 

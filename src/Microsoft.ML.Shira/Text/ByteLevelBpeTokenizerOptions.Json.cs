@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.ML.Shira.Checkpoints;
 
 namespace Microsoft.ML.Shira.Text;
 

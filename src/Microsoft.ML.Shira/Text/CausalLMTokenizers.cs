@@ -1,5 +1,5 @@
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.Folders;
 
 namespace Microsoft.ML.Shira.Text;
 

@@ -1,4 +1,3 @@
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Shira.Text;

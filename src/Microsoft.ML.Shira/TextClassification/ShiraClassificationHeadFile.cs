@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Microsoft.ML.Shira.Checkpoints;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO;
+using Microsoft.ML.Shira.IO.Safetensors;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification;

@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
 using Microsoft.ML.Shira.TextGeneration.Training;

@@ -1,8 +1,8 @@
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Masks;
 using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Models.Pretrained;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,9 +1,8 @@
 using Microsoft.ML.Shira.Adapters.Switching;
-using Microsoft.ML.Shira.Checkpoints;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Tests.Adapters;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
 
 namespace Microsoft.ML.Shira.Tests.Bert;
 

@@ -37,7 +37,7 @@ public sealed class OnnxBertImporterTests
     public void TruncatedOnnxGivesClearError()
     {
         var truncated = MiniLmFixture.OnnxBytes.AsMemory(0, 100_000);
-        var ex = Assert.ThrowsExactly<OnnxFormatException>(() => OnnxBertImporter.ReadCheckpoint(truncated));
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => OnnxBertImporter.ReadCheckpoint(truncated));
         StringAssert.Contains(ex.Message, "truncated");
     }
 
@@ -46,13 +46,13 @@ public sealed class OnnxBertImporterTests
     {
         var random = new byte[4096];
         new Random(7).NextBytes(random);
-        var garbage = Assert.ThrowsExactly<OnnxFormatException>(() => OnnxBertImporter.ReadCheckpoint(random));
+        var garbage = Assert.ThrowsExactly<ShiraFormatException>(() => OnnxBertImporter.ReadCheckpoint(random));
         StringAssert.Contains(garbage.Message, "ONNX");
 
         var text = System.Text.Encoding.UTF8.GetBytes("this is not an onnx file at all");
-        Assert.ThrowsExactly<OnnxFormatException>(() => OnnxBertImporter.ReadCheckpoint(text));
+        Assert.ThrowsExactly<ShiraFormatException>(() => OnnxBertImporter.ReadCheckpoint(text));
 
-        var empty = Assert.ThrowsExactly<OnnxFormatException>(() => OnnxBertImporter.ReadCheckpoint(ReadOnlyMemory<byte>.Empty));
+        var empty = Assert.ThrowsExactly<ShiraFormatException>(() => OnnxBertImporter.ReadCheckpoint(ReadOnlyMemory<byte>.Empty));
         StringAssert.Contains(empty.Message, "empty");
     }
 
@@ -72,7 +72,7 @@ public sealed class OnnxBertImporterTests
         }
         Assert.AreEqual(2, count);
 
-        var ex = Assert.ThrowsExactly<OnnxFormatException>(() => OnnxBertImporter.ReadCheckpoint(bytes));
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => OnnxBertImporter.ReadCheckpoint(bytes));
         StringAssert.Contains(ex.Message, "encoder.layer.3.attention.self.key.weight");
         StringAssert.Contains(ex.Message, "encoder.layer.3.attention.self.key.bias");
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Models.Pretrained;
 
 namespace Microsoft.ML.Shira.Tests.Bert;
 

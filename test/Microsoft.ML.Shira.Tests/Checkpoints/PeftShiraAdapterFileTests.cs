@@ -1,10 +1,9 @@
+using System.Text.Json;
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.Peft;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Masks;
 using Microsoft.ML.Shira.Tests.Adapters;
-using System.Text.Json;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Tests.Checkpoints;

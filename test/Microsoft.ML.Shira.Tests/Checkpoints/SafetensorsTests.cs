@@ -1,5 +1,4 @@
-using Microsoft.ML.Shira.Checkpoints;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 

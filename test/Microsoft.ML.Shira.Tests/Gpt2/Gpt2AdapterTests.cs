@@ -5,7 +5,7 @@ using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Adapters.Switching;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Checkpoints.Peft;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Masks;
 using Microsoft.ML.Shira.Models.Gpt2;
 using static TorchSharp.torch;

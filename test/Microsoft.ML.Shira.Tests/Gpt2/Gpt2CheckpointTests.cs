@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Models.Gpt2;
 using TorchSharp.Modules;

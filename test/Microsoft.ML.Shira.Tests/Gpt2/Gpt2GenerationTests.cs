@@ -1,5 +1,5 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.Models.Gpt2;
 using static TorchSharp.torch;
 

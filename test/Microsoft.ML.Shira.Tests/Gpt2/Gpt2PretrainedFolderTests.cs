@@ -1,7 +1,7 @@
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.Models.Gpt2;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.Tests.Gpt2;

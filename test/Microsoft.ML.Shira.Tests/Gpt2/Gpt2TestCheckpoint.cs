@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Tests.Gpt2;

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.Tests.Gpt2;

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.HuggingFace;
+using Microsoft.ML.Shira.IO.Safetensors;
+using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Models.Llama;
 using static TorchSharp.torch;
 

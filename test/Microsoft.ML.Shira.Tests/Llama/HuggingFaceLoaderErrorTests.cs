@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Tests.Llama;

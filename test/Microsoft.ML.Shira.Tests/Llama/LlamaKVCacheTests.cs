@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.Models.Llama;
 using TorchSharp;
 using static TorchSharp.torch;

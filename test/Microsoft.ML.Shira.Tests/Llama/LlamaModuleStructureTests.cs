@@ -1,6 +1,6 @@
 using System.Reflection;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Models.Llama;
-using Microsoft.ML.Shira.Models.Pretrained;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

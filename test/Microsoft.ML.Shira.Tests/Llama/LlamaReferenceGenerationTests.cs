@@ -1,5 +1,5 @@
-using Microsoft.ML.Shira.Generation;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Decoding;
 
 namespace Microsoft.ML.Shira.Tests.Llama;
 

@@ -1,5 +1,4 @@
-using Microsoft.ML.Shira.Checkpoints;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.Tests.Llama;

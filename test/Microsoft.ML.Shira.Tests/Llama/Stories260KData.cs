@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models.Llama;
 using Microsoft.ML.Shira.Text;
 using static TorchSharp.torch;

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
-using Microsoft.ML.Shira.Checkpoints;
 
 namespace Microsoft.ML.Shira.Tests.MlNet;
 

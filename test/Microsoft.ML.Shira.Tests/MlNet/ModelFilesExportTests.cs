@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.Peft;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Tests.Bert;
 using Microsoft.ML.Shira.TextClassification;
 

@@ -1,10 +1,10 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.Peft;
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.ModelFiles;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.TextGeneration;
 
 namespace Microsoft.ML.Shira.Tests.MlNet;

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Shira.Generation;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.Tests.Llama;
 using Microsoft.ML.Shira.TextGeneration;
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.TextGeneration;
 using static TorchSharp.torch;
 

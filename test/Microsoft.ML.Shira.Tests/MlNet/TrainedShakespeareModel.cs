@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.TextGeneration;
 
 namespace Microsoft.ML.Shira.Tests.MlNet;

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Adapters.Layers;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Masks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -59,7 +60,7 @@ public sealed class ShiraInjection
             BaseModelName = baseModelName,
             BaseModelFingerprint = BaseModelFingerprint,
             TaskType = taskType,
-            DType = Checkpoints.Safetensors.SafetensorsDType.FromScalarType(Layers[0].Layer.Values.dtype),
+            DType = SafetensorsDType.FromScalarType(Layers[0].Layer.Values.dtype),
         });
 
     /// <summary>Writes <c>W + α·S</c> into every base weight and puts the plain Linear layers back.</summary>

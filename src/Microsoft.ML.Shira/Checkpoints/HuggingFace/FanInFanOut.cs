@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Models;
+
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 
 /// <summary>Which checkpoint tensors are stored transposed (Conv1D <c>[in, out]</c>) relative to the model's Linear <c>[out, in]</c>.</summary>

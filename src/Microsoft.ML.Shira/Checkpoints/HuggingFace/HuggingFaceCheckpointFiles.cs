@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO.Folders;
+using Microsoft.ML.Shira.IO.Safetensors;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 

@@ -1,3 +1,6 @@
+using Microsoft.ML.Shira.IO;
+using Microsoft.ML.Shira.IO.Safetensors;
+using Microsoft.ML.Shira.Models;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
@@ -49,7 +52,7 @@ public static class HuggingFaceExporter
                     tensors.Add(new(name, tensor));
                 }
             }
-            return Safetensors.SafetensorsWriter.ToBytes(tensors, Metadata);
+            return SafetensorsWriter.ToBytes(tensors, Metadata);
         }
         finally
         {

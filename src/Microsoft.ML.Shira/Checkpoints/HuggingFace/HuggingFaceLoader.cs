@@ -1,4 +1,8 @@
 using System.Text;
+using Microsoft.ML.Shira.IO.Folders;
+using Microsoft.ML.Shira.IO.HuggingFace;
+using Microsoft.ML.Shira.IO.Safetensors;
+using Microsoft.ML.Shira.Models;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
@@ -120,7 +124,7 @@ public static class HuggingFaceLoader
                 throw new ShiraFormatException(
                     $"Tensor '{stored}' in '{file.Source}' has shape [{string.Join(", ", entry.Shape)}], but the model of '{configSource}' expects [{string.Join(", ", storedShape)}]" +
                     (transposed ? " (a Conv1D weight stored as [in_features, out_features])." : "."));
-            var dtype = Safetensors.SafetensorsDType.ToScalarType(entry.DType);
+            var dtype = SafetensorsDType.ToScalarType(entry.DType);
             bool compatible = HuggingFaceDTypes.IsSupported(target.dtype) ? HuggingFaceDTypes.IsSupported(dtype) : dtype == target.dtype;
             if (!compatible)
                 throw new ShiraFormatException(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.ML.Shira.IO.Onnx;
 using Microsoft.ML.Shira.Models.Bert;
 
 namespace Microsoft.ML.Shira.Checkpoints.Onnx;
@@ -29,12 +30,12 @@ internal static partial class OnnxBertConfigInference
             .DefaultIfEmpty(0)
             .Max();
         if (layers == 0)
-            throw new OnnxFormatException("The ONNX graph has no 'encoder.layer.N.*' initializers; it is not a BERT encoder export.");
+            throw new ShiraFormatException("The ONNX graph has no 'encoder.layer.N.*' initializers; it is not a BERT encoder export.");
 
         int heads = InferHeads(graph, hidden)
             ?? (hidden == BertConfig.MiniLmL6V2.HiddenSize && layers == BertConfig.MiniLmL6V2.NumHiddenLayers
                 ? BertConfig.MiniLmL6V2.NumAttentionHeads
-                : throw new OnnxFormatException($"Could not find the attention head count in the ONNX graph (no Reshape to [.., .., heads, head_size] with heads·head_size = {hidden})."));
+                : throw new ShiraFormatException($"Could not find the attention head count in the ONNX graph (no Reshape to [.., .., heads, head_size] with heads·head_size = {hidden})."));
 
         return new BertConfig
         {
@@ -54,9 +55,9 @@ internal static partial class OnnxBertConfigInference
     private static OnnxTensor Require(OnnxGraph graph, string name, int rank)
     {
         if (!graph.Initializers.TryGetValue(name, out var tensor))
-            throw new OnnxFormatException($"The ONNX graph has no initializer '{name}'; it is not a Hugging Face BERT export.");
+            throw new ShiraFormatException($"The ONNX graph has no initializer '{name}'; it is not a Hugging Face BERT export.");
         if (tensor.Dims.Length != rank)
-            throw new OnnxFormatException($"ONNX initializer '{name}' has shape {tensor.ShapeText}; expected rank {rank}.");
+            throw new ShiraFormatException($"ONNX initializer '{name}' has shape {tensor.ShapeText}; expected rank {rank}.");
         return tensor;
     }
 
@@ -95,7 +96,7 @@ internal static partial class OnnxBertConfigInference
         {
             return tensor.ToInt64Array();
         }
-        catch (OnnxFormatException)
+        catch (ShiraFormatException)
         {
             return null;
         }
@@ -131,6 +132,6 @@ internal static partial class OnnxBertConfigInference
             return "gelu";
         if (ops.Contains("Relu"))
             return "relu";
-        throw new OnnxFormatException("Could not identify the feed-forward activation of the ONNX graph (no Erf, Gelu or Relu node).");
+        throw new ShiraFormatException("Could not identify the feed-forward activation of the ONNX graph (no Erf, Gelu or Relu node).");
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.IO.Onnx;
 using Microsoft.ML.Shira.Models.Bert;
 
 namespace Microsoft.ML.Shira.Checkpoints.Onnx;
@@ -10,7 +11,7 @@ public static class OnnxBertImporter
 {
     /// <summary>Reads the configuration and every encoder weight of an ONNX model.</summary>
     /// <param name="onnxModel">The bytes of the <c>.onnx</c> file (weights embedded, not external).</param>
-    /// <exception cref="OnnxFormatException">The bytes are not a valid ONNX model, or a BERT tensor is missing or
+    /// <exception cref="ShiraFormatException">The bytes are not a valid ONNX model, or a BERT tensor is missing or
     /// mis-shaped (the message names it).</exception>
     public static OnnxBertCheckpoint ReadCheckpoint(ReadOnlyMemory<byte> onnxModel)
     {
@@ -22,7 +23,7 @@ public static class OnnxBertImporter
         }
         catch (ArgumentException ex)
         {
-            throw new OnnxFormatException($"The configuration read off the ONNX graph is invalid: {ex.Message}", ex);
+            throw new ShiraFormatException($"The configuration read off the ONNX graph is invalid: {ex.Message}", ex);
         }
         var sources = OnnxBertWeightMapper.Map(graph, config);
         var used = sources.Values.Select(s => s.Tensor.Name).ToHashSet(StringComparer.Ordinal);
@@ -32,7 +33,7 @@ public static class OnnxBertImporter
 
     /// <summary>Creates a <see cref="BertModel"/> (in eval mode) holding the weights of an ONNX model.</summary>
     /// <param name="onnxModel">The bytes of the <c>.onnx</c> file.</param>
-    /// <exception cref="OnnxFormatException">See <see cref="ReadCheckpoint"/>.</exception>
+    /// <exception cref="ShiraFormatException">See <see cref="ReadCheckpoint"/>.</exception>
     public static BertModel LoadModel(ReadOnlyMemory<byte> onnxModel)
     {
         using var checkpoint = ReadCheckpoint(onnxModel);

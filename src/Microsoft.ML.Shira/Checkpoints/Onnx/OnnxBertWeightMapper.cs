@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.IO.Onnx;
 using Microsoft.ML.Shira.Models.Bert;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -54,7 +55,7 @@ internal static class OnnxBertWeightMapper
                 parts.Add($"no tensor found for {missing.Count} parameter(s): {string.Join(", ", missing)}");
             if (mismatched.Count > 0)
                 parts.Add($"{mismatched.Count} tensor(s) do not fit: {string.Join("; ", mismatched)}");
-            throw new OnnxFormatException(
+            throw new ShiraFormatException(
                 $"The ONNX graph does not hold a complete BERT encoder ({config.NumHiddenLayers} layers, hidden {config.HiddenSize}): {string.Join(". ", parts)}.");
         }
         return result;
@@ -117,7 +118,7 @@ internal static class OnnxBertWeightMapper
     {
         string weightName = biasName[..^BiasSuffix.Length] + WeightSuffix;
         if (map.TryGetValue(weightName, out var existing) && existing.Tensor.Name != source.Tensor.Name)
-            throw new OnnxFormatException(
+            throw new ShiraFormatException(
                 $"Two ONNX initializers ('{existing.Tensor.Name}' and '{source.Tensor.Name}') are both followed by the bias '{biasName}'; cannot tell which is '{weightName}'.");
         map[weightName] = source;
     }

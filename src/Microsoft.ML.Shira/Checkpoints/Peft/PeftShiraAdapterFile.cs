@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Checkpoints.Safetensors;
+using Microsoft.ML.Shira.IO;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Models;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.Peft;
@@ -15,7 +17,7 @@ namespace Microsoft.ML.Shira.Checkpoints.Peft;
 /// <remarks>
 /// Layout: indices address the adapted weight as the Hugging Face module stores it. For a <c>Linear</c> that is
 /// <c>[out, in]</c>, the layout of <see cref="SparseAdapterLayer"/>. For a GPT-2 style <c>Conv1D</c> (weight stored
-/// <c>[in, out]</c>; see <see cref="HuggingFace.IHuggingFaceModel.FanInFanOutModules"/>) the file follows PEFT's
+/// <c>[in, out]</c>; see <see cref="IHuggingFaceModel.FanInFanOutModules"/>) the file follows PEFT's
 /// <c>fan_in_fan_out</c> convention: the config says <c>"fan_in_fan_out": true</c> and each index pair is
 /// (input, output), i.e. rows and columns swapped. The metadata key <c>shira.fan_in_fan_out</c> lists those module paths;
 /// <c>shira.shapes</c> always gives <c>[out_features, in_features]</c>. Loading swaps them back, so a loaded adapter is
@@ -40,7 +42,7 @@ public static class PeftShiraAdapterFile
     /// <param name="directory">Target folder.</param>
     /// <param name="fanInFanOutModules">
     /// Module paths whose Hugging Face weight is a Conv1D stored <c>[in, out]</c> (e.g. a GPT-2 model's
-    /// <see cref="HuggingFace.IHuggingFaceModel.FanInFanOutModules"/>); their indices are written in that layout and the
+    /// <see cref="IHuggingFaceModel.FanInFanOutModules"/>); their indices are written in that layout and the
     /// config gets <c>fan_in_fan_out: true</c>. Null or empty: every layer is a Linear.
     /// </param>
     public static void Save(SparseAdapter adapter, string directory, IReadOnlySet<string>? fanInFanOutModules = null)
@@ -220,7 +222,7 @@ public static class PeftShiraAdapterFile
 
     /// <summary>
     /// Reads an adapter, taking layer shapes from the 2-D weights of <paramref name="baseModel"/> and, when it is an
-    /// <see cref="HuggingFace.IHuggingFaceModel"/>, its Conv1D modules from <see cref="HuggingFace.IHuggingFaceModel.FanInFanOutModules"/>.
+    /// <see cref="IHuggingFaceModel"/>, its Conv1D modules from <see cref="IHuggingFaceModel.FanInFanOutModules"/>.
     /// </summary>
     public static SparseAdapter Load(string directory, nn.Module baseModel, string? name = null)
     {
@@ -228,7 +230,7 @@ public static class PeftShiraAdapterFile
         var shapes = baseModel.named_parameters()
             .Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal) && p.parameter.dim() == 2)
             .ToDictionary(p => p.name[..^".weight".Length], p => (p.parameter.shape[0], p.parameter.shape[1]));
-        var fanInFanOut = (baseModel as HuggingFace.IHuggingFaceModel)?.FanInFanOutModules;
+        var fanInFanOut = (baseModel as IHuggingFaceModel)?.FanInFanOutModules;
         return Load(directory, name, path => shapes.TryGetValue(path, out var s) ? s : null, fanInFanOut);
     }
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Inference.Engines;
@@ -10,10 +10,10 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection>
     private string? _baseFingerprint;
 
     /// <summary>
-    /// SHA-256 over every tensor of the base model's state dict (see <see cref="BaseModelEntries.ComputeFingerprint"/>),
+    /// SHA-256 over every tensor of the base model's state dict (see <see cref="BaseModelSettings.ComputeFingerprint"/>),
     /// computed once with no adapter fused. It identifies the exact base weights a saved model needs.
     /// </summary>
-    public string BaseFingerprint => _baseFingerprint ?? WithBaseWeights(_ => _baseFingerprint ??= BaseModelEntries.ComputeFingerprint(_module));
+    public string BaseFingerprint => _baseFingerprint ?? WithBaseWeights(_ => _baseFingerprint ??= BaseModelSettings.ComputeFingerprint(_module));
 
     /// <summary>Records the base fingerprint already verified by a loader (so saving again does not recompute it).</summary>
     public void SetBaseFingerprint(string fingerprint) => _baseFingerprint = fingerprint;

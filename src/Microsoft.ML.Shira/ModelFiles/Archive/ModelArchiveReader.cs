@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using Microsoft.ML.Shira.Checkpoints;
 
 namespace Microsoft.ML.Shira.ModelFiles.Archive;
 

@@ -1,5 +1,4 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Shira.Checkpoints;
 
 namespace Microsoft.ML.Shira.ModelFiles.Layout;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.ModelFiles.Archive;
 
 namespace Microsoft.ML.Shira.ModelFiles.Manifest;

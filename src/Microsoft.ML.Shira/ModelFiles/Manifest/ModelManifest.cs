@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.ModelFiles.Archive;
 
 namespace Microsoft.ML.Shira.ModelFiles.Manifest;

@@ -1,7 +1,8 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.Inference.Engines;
 using Microsoft.ML.Shira.Inference.Selections;
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.Runtime;
 using static TorchSharp.torch;
 
@@ -63,7 +64,7 @@ internal abstract class AdapterTransformerLoader<TModel, TEntry, TSelection, TEn
         {
             string actual = ComputeFingerprint(model);
             if (!string.Equals(actual, reference.Fingerprint, StringComparison.OrdinalIgnoreCase))
-                throw BaseModelEntries.FingerprintMismatch(reader, reference, actual);
+                throw BaseModelSettings.FingerprintMismatch(reader, reference, actual);
             using var log = new MlContextLog(reader.Context, LogSource);
             var device = DeviceSelector.Resolve(null, reader.Context, log);
             var engine = createEngine(device);

@@ -8,7 +8,7 @@ internal interface IShiraTransformerLoader
 
     /// <summary>
     /// Builds the transformer from its settings and entries. Problems with the file raise
-    /// <see cref="Checkpoints.ShiraFormatException"/> naming the file and entry; everything built before a failure is released.
+    /// <see cref="ShiraFormatException"/> naming the file and entry; everything built before a failure is released.
     /// </summary>
     ITransformer Load(ShiraModelReader reader);
 }

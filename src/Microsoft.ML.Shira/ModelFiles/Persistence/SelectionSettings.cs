@@ -24,7 +24,7 @@ internal static class SelectionSettings
     /// <param name="bodyField">The field of the fused adapters.</param>
     /// <param name="create">Builds the selection; throws <see cref="ArgumentException"/> when it is invalid.</param>
     /// <param name="adapters">Names of the adapters the file holds.</param>
-    /// <exception cref="Checkpoints.ShiraFormatException">The selection is invalid or involves an adapter the file does not hold.</exception>
+    /// <exception cref="ShiraFormatException">The selection is invalid or involves an adapter the file does not hold.</exception>
     public static TSelection Check<TSelection>(ManifestNode node, string? selectionField, string bodyField, Func<TSelection> create, IReadOnlySet<string> adapters)
         where TSelection : FusedAdapterSelection
     {

@@ -1,5 +1,5 @@
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.ModelFiles.Archive;
 using Microsoft.ML.Shira.ModelFiles.Layout;
 using Microsoft.ML.Shira.ModelFiles.Manifest;

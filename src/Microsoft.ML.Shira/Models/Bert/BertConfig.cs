@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.ML.Shira.IO.HuggingFace;
 
 namespace Microsoft.ML.Shira.Models.Bert;
 
@@ -21,8 +22,8 @@ public sealed record BertConfig
     public string ModelType => "bert";
 
     /// <summary>Parses a Hugging Face <c>config.json</c> already read by the checkpoint loader.</summary>
-    /// <exception cref="Checkpoints.ShiraFormatException">The values are invalid; the message names the file.</exception>
-    public static BertConfig FromHuggingFace(Checkpoints.HuggingFace.HuggingFaceConfig config)
+    /// <exception cref="ShiraFormatException">The values are invalid; the message names the file.</exception>
+    public static BertConfig FromHuggingFace(HuggingFaceConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         try
@@ -31,7 +32,7 @@ public sealed record BertConfig
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            throw new Checkpoints.ShiraFormatException($"Config file '{config.Source}': {ex.Message}", ex);
+            throw new ShiraFormatException($"Config file '{config.Source}': {ex.Message}", ex);
         }
     }
 

@@ -88,7 +88,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IHug
     /// buffers) are ignored; any other extra tensor is an error. Nothing is changed when an error is thrown.
     /// The caller keeps ownership of the given tensors.
     /// </summary>
-    /// <exception cref="StateDictMismatchException">Names every missing, unexpected or shape-mismatched tensor.</exception>
+    /// <exception cref="ShiraFormatException">Names every missing, unexpected or shape-mismatched tensor.</exception>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> stateDict)
     {
         ArgumentNullException.ThrowIfNull(stateDict);

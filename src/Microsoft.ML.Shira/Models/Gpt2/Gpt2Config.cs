@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.HuggingFace;
 
 namespace Microsoft.ML.Shira.Models.Gpt2;
 

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.HuggingFace;
 using TorchSharp;
 using static TorchSharp.torch;
 

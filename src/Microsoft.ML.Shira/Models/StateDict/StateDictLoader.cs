@@ -6,6 +6,19 @@ namespace Microsoft.ML.Shira.Models.StateDict;
 /// <summary>Copies named tensors into a module's parameters, strictly: every name and shape must match.</summary>
 internal static class StateDictLoader
 {
+    /// <summary>Names every missing, unexpected or shape-mismatched tensor.</summary>
+    private static string MismatchMessage(List<string> missing, List<string> unexpected, List<string> shapeMismatches)
+    {
+        var parts = new List<string>();
+        if (missing.Count > 0)
+            parts.Add($"missing {missing.Count} tensor(s): {string.Join(", ", missing)}");
+        if (unexpected.Count > 0)
+            parts.Add($"unexpected {unexpected.Count} tensor(s): {string.Join(", ", unexpected)}");
+        if (shapeMismatches.Count > 0)
+            parts.Add($"{shapeMismatches.Count} shape mismatch(es): {string.Join("; ", shapeMismatches)}");
+        return "Checkpoint does not match the model: " + string.Join(". ", parts) + ".";
+    }
+
     /// <summary>Formats a shape as <c>[a, b]</c>.</summary>
     public static string FormatShape(ReadOnlySpan<long> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
@@ -35,7 +48,7 @@ internal static class StateDictLoader
             .OrderBy(k => k, StringComparer.Ordinal)
             .ToList();
         if (missing.Count > 0 || unexpected.Count > 0 || mismatched.Count > 0)
-            throw new StateDictMismatchException(missing, unexpected, mismatched);
+            throw new ShiraFormatException(MismatchMessage(missing, unexpected, mismatched));
 
         using var noGrad = no_grad();
         foreach (var (name, parameter) in parameters)

@@ -1,8 +1,8 @@
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Inference.Engines;
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,7 +35,7 @@ internal sealed class ClassifierEngine : AdapterEngine<PretrainedEncoder, Classi
     public int HiddenSize => (int)Model.Config.HiddenSize;
 
     /// <summary>The base fingerprint of an encoder holding plain base weights.</summary>
-    public static string ComputeBaseFingerprint(PretrainedEncoder encoder) => BaseModelEntries.ComputeFingerprint(encoder.Model);
+    public static string ComputeBaseFingerprint(PretrainedEncoder encoder) => BaseModelSettings.ComputeFingerprint(encoder.Model);
 
     public ShiraClassificationHead GetHead(string name) => Read(() => Get(name).Head);
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 
 namespace Microsoft.ML.Shira.TextClassification.Persistence;
@@ -24,14 +24,14 @@ internal static class ClassificationModelWriter
         settings["batchSize"] = transformer.BatchSize;
         settings["maxSequenceLength"] = transformer.MaxSequenceLength;
         settings["hiddenSize"] = engine.HiddenSize;
-        BaseModelEntries.Write(writer, engine.BaseModel.Id, engine.BaseFingerprint, engine.BaseModel.IsBuiltIn,
+        BaseModelSettings.Write(writer, engine.BaseModel.Id, engine.BaseFingerprint, engine.BaseModel.IsBuiltIn,
             () => engine.WithBaseWeights(encoder => EncoderFolderFiles.Create(encoder.Model, encoder.Tokenizer)));
 
         var adapters = new JsonArray();
         for (int i = 0; i < entries.Count; i++)
         {
             var (adapter, head) = entries[i];
-            var (folder, entry) = AdapterEntries.Write(writer, i, adapter);
+            var (folder, entry) = AdapterFolders.Write(writer, i, adapter);
             writer.Write(folder + ShiraClassificationHeadFile.FileName, ShiraClassificationHeadFile.ToBytes(head));
             string? keyValues = null;
             if (LabelKeyValuesSchema.Create(head) is { } schema)
@@ -46,7 +46,7 @@ internal static class ClassificationModelWriter
             adapters.Add(entry);
         }
         settings["adapters"] = adapters;
-        AdapterEntries.RequireSelected(selection, entries.Select(e => e.Adapter));
+        AdapterFolders.RequireSelected(selection, entries.Select(e => e.Adapter));
         settings["active"] = ClassificationSettings.Selection(selection);
     }
 }

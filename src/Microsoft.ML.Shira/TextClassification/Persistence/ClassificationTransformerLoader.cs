@@ -1,8 +1,8 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using TorchSharp;
 
@@ -35,10 +35,10 @@ internal sealed class ClassificationTransformerLoader
         var adapters = settings.Objects("adapters").Select(node => ReadAdapter(reader, node)).ToList();
         if (adapters.Count == 0)
             throw settings.Error("is empty; a text classifier has at least one adapter.", "adapters");
-        var adapterNames = AdapterEntries.DistinctNames(settings, adapters.Select(a => a.Saved.Adapter.Name).ToList());
+        var adapterNames = AdapterFolders.DistinctNames(settings, adapters.Select(a => a.Saved.Adapter.Name).ToList());
         var selection = ClassificationSettings.Selection(settings.Object("active"), adapterNames);
 
-        var reference = BaseModelEntries.Read(reader);
+        var reference = BaseModelSettings.Read(reader);
         var (baseModel, encoder) = LoadBase(reader, reference);
         return Build(reader, reference, encoder, adapters, selection,
             device =>
@@ -56,8 +56,8 @@ internal sealed class ClassificationTransformerLoader
 
     private static ((SparseAdapter Adapter, ShiraClassificationHead Head) Saved, string Folder) ReadAdapter(ShiraModelReader reader, ManifestNode node)
     {
-        var (adapter, folder) = AdapterEntries.Read(reader, node);
-        string source = AdapterEntries.Source(reader, folder);
+        var (adapter, folder) = AdapterFolders.Read(reader, node);
+        string source = AdapterFolders.Source(reader, folder);
         var head = ShiraClassificationHeadFile.FromBytes(reader.Read(folder + ShiraClassificationHeadFile.FileName), $"{source}/{ShiraClassificationHeadFile.FileName}");
         if (node.OptionalString("labelKeyValues") is { } keyValues)
         {
@@ -76,7 +76,7 @@ internal sealed class ClassificationTransformerLoader
             // Training with a base loaded from the file (e.g. a new adapter for the same base) reloads its weights from the file.
             return (ShiraBaseModel.Create(reference.Id, ReloadEmbedded(reader, reference, folder => PretrainedEncoders.Load(folder, reference.Id))), encoder);
         }
-        var builtIn = ShiraBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelEntries.NotAvailable(reader, reference);
+        var builtIn = ShiraBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelSettings.NotAvailable(reader, reference);
         return (builtIn, builtIn.Load());
     }
 }

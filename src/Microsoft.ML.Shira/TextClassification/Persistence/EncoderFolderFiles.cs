@@ -1,7 +1,7 @@
 using System.Text;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.TextClassification.Persistence;

@@ -1,6 +1,7 @@
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Masks;
 using Microsoft.ML.Shira.Models.Bert;
+using Microsoft.ML.Shira.Training.Masks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;

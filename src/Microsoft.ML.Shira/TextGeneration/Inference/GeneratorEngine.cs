@@ -1,8 +1,8 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.Inference.Engines;
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.TextGeneration.Training;
 using static TorchSharp.torch;
 
@@ -36,7 +36,7 @@ internal sealed class GeneratorEngine : AdapterEngine<PretrainedDecoder, SparseA
     public IReadOnlyList<int> EndOfSequenceIds => Model.EndOfSequenceIds;
 
     /// <summary>The base fingerprint of a decoder holding plain base weights.</summary>
-    public static string ComputeBaseFingerprint(PretrainedDecoder decoder) => BaseModelEntries.ComputeFingerprint(decoder.Model.Module);
+    public static string ComputeBaseFingerprint(PretrainedDecoder decoder) => BaseModelSettings.ComputeFingerprint(decoder.Model.Module);
 
     /// <summary>Registers an adapter.</summary>
     public void Add(SparseAdapter adapter) => AddEntry(adapter, () => adapter);

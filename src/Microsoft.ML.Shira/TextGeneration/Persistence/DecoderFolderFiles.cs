@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.IO.Folders;
+using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.TextGeneration.Persistence;

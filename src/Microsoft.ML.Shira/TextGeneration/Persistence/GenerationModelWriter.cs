@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
+using Microsoft.ML.Shira.Models;
 
 namespace Microsoft.ML.Shira.TextGeneration.Persistence;
 
@@ -27,12 +28,12 @@ internal static class GenerationModelWriter
         settings["endOfSequenceIds"] = new JsonArray(engine.EndOfSequenceIds.Select(id => (JsonNode)JsonValue.Create(id)).ToArray());
         settings["batchSize"] = transformer.BatchSize;
         var baseModel = engine.BaseModel;
-        BaseModelEntries.Write(writer, baseModel.Id, engine.BaseFingerprint, baseModel.IsBuiltIn,
+        BaseModelSettings.Write(writer, baseModel.Id, engine.BaseFingerprint, baseModel.IsBuiltIn,
             () => engine.WithBaseWeights(decoder => DecoderFolderFiles.Create(decoder, baseModel)));
 
         var fanInFanOut = FanInFanOutModules(engine);
-        settings["adapters"] = new JsonArray(adapters.Select((adapter, i) => (JsonNode)AdapterEntries.Write(writer, i, adapter, fanInFanOut).Entry).ToArray());
-        AdapterEntries.RequireSelected(selection, adapters);
+        settings["adapters"] = new JsonArray(adapters.Select((adapter, i) => (JsonNode)AdapterFolders.Write(writer, i, adapter, fanInFanOut).Entry).ToArray());
+        AdapterFolders.RequireSelected(selection, adapters);
         settings["active"] = GenerationSettings.Selection(selection);
     }
 

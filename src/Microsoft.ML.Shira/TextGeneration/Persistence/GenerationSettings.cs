@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Generation;
+using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.TextGeneration.Inference;

@@ -1,7 +1,8 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.ModelFiles.BaseModels;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.IO.Folders;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using Microsoft.ML.Shira.Models.Pretrained;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Training;
 using TorchSharp;
@@ -39,11 +40,11 @@ internal sealed class GenerationTransformerLoader
             throw settings.Error($"is {maxLength}; it must be at least 2.", "maxSequenceLength");
         if (appendsEos != sequenceEnd.HasValue)
             throw settings.Error($"is {(sequenceEnd is null ? "null" : sequenceEnd.ToString())} but appendsEndOfSequence is {appendsEos}.", "sequenceEndTokenId");
-        var adapters = settings.Objects("adapters").Select(node => AdapterEntries.Read(reader, node)).ToList();
-        var adapterNames = AdapterEntries.DistinctNames(settings, adapters.Select(a => a.Adapter.Name).ToList());
+        var adapters = settings.Objects("adapters").Select(node => AdapterFolders.Read(reader, node)).ToList();
+        var adapterNames = AdapterFolders.DistinctNames(settings, adapters.Select(a => a.Adapter.Name).ToList());
         var selection = GenerationSettings.Selection(settings, "active", adapterNames);
 
-        var reference = BaseModelEntries.Read(reader);
+        var reference = BaseModelSettings.Read(reader);
         var (baseModel, loaded) = LoadBase(reader, reference);
         var decoder = new PretrainedDecoder(loaded.Name, loaded.Model, loaded.Tokenizer, stopIds);
         return Build(reader, reference, decoder, adapters, selection,
@@ -70,7 +71,7 @@ internal sealed class GenerationTransformerLoader
             var reload = ReloadEmbedded(reader, reference, folder => PretrainedDecoders.Load(folder));
             return (ShiraDecoderBaseModel.Create(reference.Id, reload, () => tokenizerFiles), decoder);
         }
-        var builtIn = ShiraDecoderBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelEntries.NotAvailable(reader, reference);
+        var builtIn = ShiraDecoderBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelSettings.NotAvailable(reader, reference);
         return (builtIn, builtIn.Load());
     }
 }

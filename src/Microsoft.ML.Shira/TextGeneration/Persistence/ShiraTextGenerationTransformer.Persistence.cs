@@ -1,5 +1,5 @@
-using Microsoft.ML.Shira.Checkpoints;
 using Microsoft.ML.Shira.Checkpoints.Peft;
+using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Persistence;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Injection;
-using Microsoft.ML.Shira.Models.Pretrained;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.IO.HuggingFace;
+using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Models.Bert;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.IO.HuggingFace;
+using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Models.Gpt2;
 using static TorchSharp.torch;
 

@@ -1,0 +1,20 @@
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+
+namespace Microsoft.ML.Shira.IO.Folders;
+
+/// <summary>
+/// Read access to the files of a Hugging Face model folder (<c>config.json</c>, <c>model.safetensors</c>, …), whether
+/// they live in a directory (<see cref="DirectoryModelFileSource"/>) or in an assembly (<see cref="EmbeddedModelFileSource"/>).
+/// </summary>
+public interface IModelFileSource
+{
+    /// <summary>How a file is named in error messages (a full path, or a resource name).</summary>
+    string Describe(string fileName);
+
+    /// <summary>True when the file exists.</summary>
+    bool Exists(string fileName);
+
+    /// <summary>Reads a whole file.</summary>
+    /// <exception cref="ShiraFormatException">The file does not exist.</exception>
+    byte[] ReadAllBytes(string fileName);
+}
