@@ -26,7 +26,7 @@ var options = new ShiraTextClassificationOptions
     MaxSequenceLength = 48,
     ValidationSet = mapLabel.Transform(dev),
     Seed = 1,
-    Progress = new Progress<ShiraTrainingProgress>(p =>
+    Progress = new Progress<ShiraTextClassificationProgress>(p =>
     {
         if (p.IsEpochEnd || p.Step % 25 == 0)
             Console.WriteLine($"  epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}" +

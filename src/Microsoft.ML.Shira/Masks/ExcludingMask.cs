@@ -1,4 +1,3 @@
-using Microsoft.ML.Shira.Adapters;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Masks;
@@ -21,24 +20,30 @@ public sealed class ExcludingMask : IMaskStrategy
     private readonly Dictionary<string, HashSet<long>> _excluded = new(StringComparer.Ordinal);
 
     /// <summary><paramref name="inner"/> itself when there is nothing to avoid, else an <see cref="ExcludingMask"/> around it.</summary>
-    internal static IMaskStrategy Around(IMaskStrategy inner, IReadOnlyCollection<SparseAdapter> exclude, int seed) =>
+    internal static IMaskStrategy Around(IMaskStrategy inner, IReadOnlyCollection<(string ModulePath, long[] FlatIndices)> exclude, int seed) =>
         exclude.Count == 0 ? inner : new ExcludingMask(inner, exclude, seed);
 
-    /// <summary>Creates a mask that avoids every position of <paramref name="exclude"/> in each layer.</summary>
+    /// <summary>Creates a mask that avoids the given positions of each layer.</summary>
     /// <param name="inner">The strategy that proposes candidates.</param>
-    /// <param name="exclude">Adapters whose positions are excluded (per module path).</param>
+    /// <param name="exclude">
+    /// Positions to avoid: row-major flat indices (<c>row·in + column</c>) per module path, e.g. every layer of the
+    /// adapters a new one must not overlap (<c>adapter.Layers.Values.Select(l =&gt; (l.ModulePath, l.FlatIndices()))</c>).
+    /// A module path may appear several times.
+    /// </param>
     /// <param name="seed">Seed of the random thinning of the candidates.</param>
-    public ExcludingMask(IMaskStrategy inner, IEnumerable<SparseAdapter> exclude, int seed)
+    public ExcludingMask(IMaskStrategy inner, IEnumerable<(string ModulePath, long[] FlatIndices)> exclude, int seed)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(exclude);
         _inner = inner;
         _seed = seed;
-        foreach (var layer in exclude.SelectMany(a => a.Layers.Values))
+        foreach (var (modulePath, flatIndices) in exclude)
         {
-            if (!_excluded.TryGetValue(layer.ModulePath, out var set))
-                _excluded[layer.ModulePath] = set = new HashSet<long>();
-            set.UnionWith(layer.FlatIndices());
+            ArgumentNullException.ThrowIfNull(modulePath, nameof(exclude));
+            ArgumentNullException.ThrowIfNull(flatIndices, nameof(exclude));
+            if (!_excluded.TryGetValue(modulePath, out var set))
+                _excluded[modulePath] = set = new HashSet<long>();
+            set.UnionWith(flatIndices);
         }
     }
 

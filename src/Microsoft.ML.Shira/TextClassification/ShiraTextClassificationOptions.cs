@@ -59,7 +59,7 @@ public sealed class ShiraTextClassificationOptions : ShiraTrainerOptionsBase
     public int MaxSequenceLength = 128;
 
     /// <summary>Receives progress after every step and every epoch.</summary>
-    public IProgress<ShiraTrainingProgress>? Progress;
+    public IProgress<ShiraTextClassificationProgress>? Progress;
 
     /// <summary>Checks every option; throws naming the first bad one.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>

@@ -3,6 +3,7 @@ using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
 using Microsoft.ML.Shira.TextGeneration.Training;
+using Microsoft.ML.Shira.Training;
 
 namespace Microsoft.ML.Shira.TextGeneration;
 
@@ -148,15 +149,8 @@ public sealed partial class ShiraTextGenerationTransformer : ITransformer, IDisp
         var selection = _selection;
         _engine.Check(selection);
         var sequences = GenerationRows.Read(data, _names, _engine.Sequences, "evaluation", log: null, cancellationToken);
-        double sum = 0;
-        long targets = 0;
-        foreach (var batch in new SequenceBatches(sequences, BatchSize).Pass())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            sum += _engine.BatchLoss(selection, batch);
-            targets += batch.Targets;
-        }
-        return PerplexityMeter.FromMeanLoss(sum / targets);
+        var batches = EpochBatches<TokenSequence, SequenceBatch>.InOrder(sequences, BatchSize, SequenceBatch.Create);
+        return PerplexityMeter.FromMeanLoss(PerplexityMeter.MeanLoss(batches, batch => _engine.BatchLoss(selection, batch), cancellationToken));
     }
 
     /// <summary>Always throws: ML.NET's model format cannot hold the TorchSharp weights, and a model file without them would be useless.</summary>

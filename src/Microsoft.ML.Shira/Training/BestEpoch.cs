@@ -3,30 +3,43 @@ using TorchSharp.Modules;
 namespace Microsoft.ML.Shira.Training;
 
 /// <summary>
-/// Early stopping state of a training loop: a copy of the trained parameters at the best validated epoch, and the
-/// number of epochs since then.
+/// Early stopping state of the training loop: the best validation score, a copy of the trained parameters at that
+/// epoch, and the number of epochs since then.
 /// </summary>
 internal sealed class BestEpoch : IDisposable
 {
-    private TrainingSnapshot? _snapshot;
+    private ParameterSnapshot? _snapshot;
 
     /// <summary>The kept epoch (0 before any).</summary>
     public int Epoch { get; private set; }
 
+    /// <summary>The kept epoch's validation score, or null before any.</summary>
+    public IValidationScore? Score { get; private set; }
+
     /// <summary>Epochs since the kept one.</summary>
     public int StaleEpochs { get; private set; }
 
-    /// <summary>Keeps a copy of <paramref name="parameters"/> as the best epoch's.</summary>
-    public void Keep(int epoch, IEnumerable<Parameter> parameters)
+    /// <summary>
+    /// Keeps a copy of <paramref name="parameters"/> when <paramref name="score"/> beats the kept one and returns true;
+    /// otherwise counts a stale epoch and returns false.
+    /// </summary>
+    public bool Offer(int epoch, IValidationScore score, IEnumerable<Parameter> parameters)
     {
+        if (!score.IsBetterThan(Score))
+        {
+            StaleEpochs++;
+            return false;
+        }
         _snapshot?.Dispose();
-        _snapshot = TrainingSnapshot.Capture(parameters);
+        _snapshot = ParameterSnapshot.Capture(parameters);
         Epoch = epoch;
+        Score = score;
         StaleEpochs = 0;
+        return true;
     }
 
-    /// <summary>Counts an epoch without improvement; true when <paramref name="patience"/> (0 = never) is used up.</summary>
-    public bool ShouldStop(int patience) => ++StaleEpochs >= patience && patience > 0;
+    /// <summary>True when <paramref name="patience"/> stale epochs (0 = never) are used up.</summary>
+    public bool PatienceUsedUp(int patience) => patience > 0 && StaleEpochs >= patience;
 
     /// <summary>Writes the kept values back into the parameters; false when no epoch was kept.</summary>
     public bool Restore()

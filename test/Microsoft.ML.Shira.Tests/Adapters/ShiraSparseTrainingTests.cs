@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Tests.Training;
 using Microsoft.ML.Shira.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,15 +50,12 @@ public sealed class ShiraSparseTrainingTests
         foreach (var layer in injection.Layers)
             layer.Layer.GradientChunkTokens = 7; // 16·6 = 96 tokens per batch: several chunks, the last one short.
 
-        manual_seed(123);
-        var teacher = randn(32, 3, dtype: dtype);
-        var batches = Enumerable.Range(0, 4).Select(_ =>
-        {
-            var x = randn(16, 6, 32, dtype: dtype);
-            return (X: x, Y: matmul(x.mean(new long[] { 1 }), teacher).argmax(1));
-        }).ToList();
-        var training = new AdapterTrainingOptions { LearningRate = 0.05, Epochs = 8, ConstantLearningRate = true, MaxGradNorm = 1.0 };
-        var losses = AdapterTrainingLoop.Run(injection.Parameters(), batches, b => nn.functional.cross_entropy(model.call(b.X), b.Y), training);
+        var batches = TinyTrainingTask.Batches(4, dtype: dtype);
+        var task = new TinyTrainingTask(model);
+        using var log = new CollectedLog();
+        FineTuningLoop.Run(task, [new ParameterGroup(injection.Parameters().ToList(), 0.05)], new TinyTrainingTask.Fixed(batches), null,
+            new LoopSettings(Epochs: 8, WeightDecay: 0, WarmupProportion: 0, MaxGradNorm: 1.0, EarlyStoppingPatience: 0, CancellationToken.None), log.Log, Stopwatch.StartNew());
+        var losses = task.StepLosses;
         return (losses, injection.Layers.Select(l => l.Layer.Values.detach().clone()).ToList());
     }
 }

@@ -11,8 +11,12 @@ public sealed class ExcludingMaskTests
     private const long Total = 32 * 24;
     private const string Path = "layers.0.q";
 
-    private static SparseAdapter AdapterAt(long[] flat) =>
-        new("first", [SparseAdapterLayer.FromFlatIndices(Path, 32, 24, flat, new float[flat.Length])]);
+    /// <summary>The positions of an adapter whose one layer holds <paramref name="flat"/>, as callers pass them.</summary>
+    private static (string ModulePath, long[] FlatIndices) AdapterAt(long[] flat)
+    {
+        var adapter = new SparseAdapter("first", [SparseAdapterLayer.FromFlatIndices(Path, 32, 24, flat, new float[flat.Length])]);
+        return adapter.Layers.Values.Select(l => (l.ModulePath, l.FlatIndices())).Single();
+    }
 
     [TestMethod]
     public void AvoidsTheExcludedPositionsAndKeepsTheCount()

@@ -105,7 +105,7 @@ public sealed class InputValidationTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Sst2Data.ReadBinary("train", 64));
         using var cancellation = new CancellationTokenSource();
-        var progress = new TestProgress<ShiraTrainingProgress>(p =>
+        var progress = new TestProgress<ShiraTextClassificationProgress>(p =>
         {
             if (p.Step == 2)
                 cancellation.Cancel();

@@ -30,7 +30,7 @@ internal sealed class TrainedSentimentModel
         var validation = mapLabel.Transform(Context.Data.LoadFromEnumerable(Sst2Data.Read("dev", ValidationRows)));
         TestRowsData = Sst2Data.Read("test", TestRows);
         Test = Context.Data.LoadFromEnumerable(TestRowsData);
-        Progress = new TestProgress<ShiraTrainingProgress>();
+        Progress = new TestProgress<ShiraTextClassificationProgress>();
         var options = new ShiraTextClassificationOptions
         {
             Epochs = 2,
@@ -61,7 +61,7 @@ internal sealed class TrainedSentimentModel
 
     public List<SentimentRow> TestRowsData { get; }
 
-    public TestProgress<ShiraTrainingProgress> Progress { get; }
+    public TestProgress<ShiraTextClassificationProgress> Progress { get; }
 
     public List<LoggingEventArgs> LogMessages { get; } = new();
 

@@ -6,16 +6,15 @@ namespace Microsoft.ML.Shira.TextGeneration.Training;
 /// <summary>Perplexity = exp(mean next-token cross-entropy over every target token of a data set).</summary>
 internal static class PerplexityMeter
 {
-    /// <summary>Mean loss (nats per target token) of <paramref name="batches"/>, without gradients; the model's mode is not changed.</summary>
-    public static double MeanLoss(ICausalLanguageModel model, IEnumerable<SequenceBatch> batches, Device device, CancellationToken token)
+    /// <summary>Mean loss (nats per target token) of <paramref name="batches"/>, each summed by <paramref name="batchLoss"/>.</summary>
+    public static double MeanLoss(IEnumerable<SequenceBatch> batches, Func<SequenceBatch, double> batchLoss, CancellationToken token)
     {
         double sum = 0;
         long targets = 0;
-        using var noGrad = no_grad();
         foreach (var batch in batches)
         {
             token.ThrowIfCancellationRequested();
-            sum += BatchLoss(model, batch, device);
+            sum += batchLoss(batch);
             targets += batch.Targets;
         }
         return targets == 0 ? throw new InvalidOperationException("No target token to measure perplexity on.") : sum / targets;

@@ -34,7 +34,7 @@ internal static class ShiraGeneratorTrainer
 
         using var run = TrainingRun.Start(context, options, LogSource);
         return run.OnBaseModel(options.BaseModel.Load(), options.AdapterName,
-            (decoder, handOver) => TrainOn(context, options, names, run.Seed, run.Device, decoder, trainData, run.Log, run.Clock, handOver));
+            (decoder, handOver) => TrainOn(context, options, names, run, decoder, trainData, handOver));
     }
 
     private static SequenceBuilder CreateSequences(ShiraTextGenerationOptions options, PretrainedDecoder decoder)
@@ -53,58 +53,23 @@ internal static class ShiraGeneratorTrainer
     }
 
     private static ShiraTextGenerationTransformer TrainOn(
-        MLContext context, ShiraTextGenerationOptions options, GenerationColumnNames names, int seed, Device device,
-        PretrainedDecoder decoder, IDataView trainData, MlContextLog log, Stopwatch clock, Action handOver)
+        MLContext context, ShiraTextGenerationOptions options, GenerationColumnNames names, TrainingRun run,
+        PretrainedDecoder decoder, IDataView trainData, Action handOver)
     {
         var token = options.CancellationToken;
+        var device = run.Device;
         var model = decoder.Model;
         var sequences = CreateSequences(options, decoder);
-        var trainRows = GenerationRows.Read(trainData, names, sequences, "training", log, token);
-        var validationRows = options.ValidationSet is null ? null : GenerationRows.Read(options.ValidationSet, names, sequences, "validation", log, token);
+        var trainRows = GenerationRows.Read(trainData, names, sequences, "training", run.Log, token);
+        var validationRows = options.ValidationSet is null ? null : GenerationRows.Read(options.ValidationSet, names, sequences, "validation", run.Log, token);
         model.Module.to(device);
-        var train = new SequenceBatches(trainRows, options.BatchSize);
-        var validation = validationRows is null ? null : new SequenceBatches(validationRows, options.BatchSize).Pass().ToList();
-        log.Info($"Fine-tuning {options.BaseModel.Id} on {train.Rows} sequences ({trainRows.Sum(s => (long)s.Targets):N0} target tokens, " +
-            $"{(names.IsPromptResponse ? "prompt/response, loss on responses only" : "plain text")}) for {options.Epochs} epoch(s) of {train.Count} batches on {device.type}; seed {seed}.");
+        var train = new EpochBatches<TokenSequence, SequenceBatch>(trainRows, options.BatchSize, SequenceBatch.Create, run.Seed);
+        var validation = validationRows is null ? null : EpochBatches<TokenSequence, SequenceBatch>.InOrder(validationRows, options.BatchSize, SequenceBatch.Create).ToList();
+        run.Log.Info($"Fine-tuning {options.BaseModel.Id} on {train.Rows} sequences ({trainRows.Sum(s => (long)s.Targets):N0} target tokens, " +
+            $"{(names.IsPromptResponse ? "prompt/response, loss on responses only" : "plain text")}) for {options.Epochs} epoch(s) of {train.Count} batches on {device.type}; seed {run.Seed}.");
 
-        manual_seed(seed);
-        var random = new Random(seed);
-        var orders = new Dictionary<int, int[]>();
-        int[] Order(int epoch)
-        {
-            for (int e = orders.Count + 1; e <= epoch; e++)
-                orders[e] = train.Shuffle(random);
-            return orders[epoch];
-        }
-
-        long modelWeights = model.Module.parameters().Sum(p => p.numel());
-        var method = FineTuningFactory.Create(options.Method, model.Module, new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern), options.Budget(), seed, () =>
-        {
-            var (mask, scores) = DecoderMaskSelection.Create(options, seed, model, train.Pass(Order(1)), device, token);
-            return FineTuningFactory.InjectShira(model.Module, options.TargetModules, options.TargetModulesPattern, options.Budget(), mask, scores);
-        });
-        SparseAdapter adapter;
-        long changed;
-        try
-        {
-            log.Info(method.Describe() + ".");
-            double? basePerplexity = null;
-            if (validation is not null)
-            {
-                model.Module.eval();
-                basePerplexity = PerplexityMeter.FromMeanLoss(PerplexityMeter.MeanLoss(model, validation, device, token));
-                log.Info($"Validation perplexity of the base model: {basePerplexity:F3} ({validationRows!.Count} sequences).");
-            }
-
-            new GenerationTrainingLoop(options, model, device, log, clock).Run(method.Parameters, train, Order, validation, basePerplexity);
-            token.ThrowIfCancellationRequested();
-            (adapter, changed) = method.Finish(options.AdapterName, options.BaseModel.Id, "CAUSAL_LM", seed);
-        }
-        finally
-        {
-            (method as IDisposable)?.Dispose();
-        }
-        log.Info(FineTuningSummary.Describe(method, changed, modelWeights, "model"));
+        manual_seed(run.Seed);
+        var adapter = AdapterFineTuning.Train(run, options, options.BaseModel.Id, new LanguageModelTraining(options, model, device, run.Log), train, validation);
 
         var engine = new GeneratorEngine(options.BaseModel, decoder, sequences, device);
         handOver();

@@ -8,39 +8,36 @@ namespace Microsoft.ML.Shira.Training.Methods;
 internal static class FineTuningFactory
 {
     /// <summary>
-    /// The prepared method. SHiRA comes from <paramref name="createShira"/>, because choosing its mask (and calibrating
-    /// Gradient/SNIP masks) depends on the task's loss.
+    /// The prepared method. SHiRA's mask comes from <paramref name="chooseMask"/>, because choosing it (and calibrating
+    /// Gradient/SNIP masks) depends on the task's loss; its calibration scores are released after injection.
     /// </summary>
     public static IFineTuning Create(
-        FineTuningMethod method, nn.Module model, TargetModuleMatcher targets, ShiraBudget budget, int seed, Func<IFineTuning> createShira) =>
-        method switch
+        ShiraTrainerOptionsBase options, int seed, nn.Module model, Func<(IMaskStrategy Mask, IReadOnlyDictionary<string, Tensor>? Scores)> chooseMask) =>
+        options.Method switch
         {
-            FineTuningMethod.Shira => createShira(),
-            FineTuningMethod.Lora => new LoraFineTuning(model, targets, budget, seed),
-            FineTuningMethod.FullFineTuning => new FullFineTuning(model),
-            FineTuningMethod.HeadOnly => new HeadOnlyFineTuning(model),
-            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown fine-tuning method."),
+            FineTuningMethod.Shira => InjectShira(model, options, chooseMask()),
+            FineTuningMethod.Lora => new LoraFineTuning(model, new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern), options.Budget(), seed),
+            FineTuningMethod.FullFineTuning => ModelWideFineTuning.Full(model),
+            FineTuningMethod.HeadOnly => ModelWideFineTuning.HeadOnly(model),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown fine-tuning method."),
         };
 
-    /// <summary>Injects SHiRA with <paramref name="mask"/>, then releases the mask's calibration scores (if any).</summary>
-    public static ShiraFineTuning InjectShira(
-        nn.Module model, IList<string> targetModules, string? targetModulesPattern, ShiraBudget budget,
-        IMaskStrategy mask, IReadOnlyDictionary<string, Tensor>? scores)
+    private static ShiraFineTuning InjectShira(nn.Module model, ShiraTrainerOptionsBase options, (IMaskStrategy Mask, IReadOnlyDictionary<string, Tensor>? Scores) mask)
     {
         try
         {
             return new ShiraFineTuning(ShiraInjector.Inject(model, new ShiraInjectionOptions
             {
-                TargetModules = targetModules.ToList(),
-                TargetModulesPattern = targetModulesPattern,
-                Budget = budget,
+                TargetModules = options.TargetModules.ToList(),
+                TargetModulesPattern = options.TargetModulesPattern,
+                Budget = options.Budget(),
                 // The trainers backpropagate each step's graph once, so the layers may free their inputs early.
                 FreeInputAfterBackward = true,
-            }, mask));
+            }, mask.Mask));
         }
         finally
         {
-            foreach (var score in scores?.Values ?? [])
+            foreach (var score in mask.Scores?.Values ?? [])
                 score.Dispose();
         }
     }

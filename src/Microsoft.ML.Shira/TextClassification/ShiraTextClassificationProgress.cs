@@ -11,7 +11,7 @@ namespace Microsoft.ML.Shira.TextClassification;
 /// <param name="Elapsed">Wall time since training started (calibration included).</param>
 /// <param name="EstimatedRemaining">Estimated time to the end of the planned epochs.</param>
 /// <param name="IsEpochEnd">True for the report made after an epoch (and its validation) finished.</param>
-public sealed record ShiraTrainingProgress(
+public sealed record ShiraTextClassificationProgress(
     int Epoch,
     int Epochs,
     int Step,

@@ -1,0 +1,70 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Training;
+
+/// <summary>
+/// A copy of some parameters: to restore them (the best epoch's values) or to count, bit for bit, the entries that
+/// training changed (full fine-tuning and head-only summaries).
+/// </summary>
+internal sealed class ParameterSnapshot : IDisposable
+{
+    private readonly List<(Parameter Parameter, Tensor Copy)> _copies;
+
+    private ParameterSnapshot(List<(Parameter, Tensor)> copies) => _copies = copies;
+
+    /// <summary>The parameters, in the order they were captured.</summary>
+    public IReadOnlyList<Parameter> Parameters => _copies.Select(c => c.Parameter).ToList();
+
+    /// <summary>Copies <paramref name="parameters"/>, onto <paramref name="device"/> when given (e.g. the CPU), else next to each parameter.</summary>
+    public static ParameterSnapshot Capture(IEnumerable<Parameter> parameters, Device? device = null)
+    {
+        using var noGrad = no_grad();
+        var copies = new List<(Parameter, Tensor)>();
+        foreach (var parameter in parameters)
+        {
+            using var detached = parameter.detach();
+            if (device is null)
+            {
+                copies.Add((parameter, detached.clone()));
+                continue;
+            }
+            // to() returns a view of the same storage when the parameter is already there; clone() makes the copy independent.
+            using var placed = detached.to(device);
+            copies.Add((parameter, placed.clone()));
+        }
+        return new ParameterSnapshot(copies);
+    }
+
+    /// <summary>Writes the copied values back into the parameters.</summary>
+    public void Restore()
+    {
+        using var noGrad = no_grad();
+        foreach (var (parameter, copy) in _copies)
+            parameter.copy_(copy);
+    }
+
+    /// <summary>Entries whose current value is not bit-identical to the copy (a NaN counts as changed).</summary>
+    public long CountChanged()
+    {
+        long changed = 0;
+        using var noGrad = no_grad();
+        foreach (var (parameter, copy) in _copies)
+        {
+            using var scope = NewDisposeScope();
+            // Bitwise, element by element over the raw bytes, so −0/+0 and NaNs are told apart.
+            var now = parameter.detach().cpu().contiguous();
+            var before = copy.cpu().contiguous();
+            int size = (int)now.ElementSize;
+            ReadOnlySpan<byte> a = now.bytes, b = before.bytes;
+            for (int i = 0; i < a.Length; i += size)
+            {
+                if (!a.Slice(i, size).SequenceEqual(b.Slice(i, size)))
+                    changed++;
+            }
+        }
+        return changed;
+    }
+
+    public void Dispose() => _copies.ForEach(c => c.Copy.Dispose());
+}
