@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.TextGeneration;
-using Microsoft.ML.Shira.TextGeneration.Inference;
 
 namespace Microsoft.ML.Shira;
 
@@ -53,22 +52,4 @@ public sealed partial class ShiraCatalog
     /// <param name="options">Columns, base model, mask, budget, training and generation settings.</param>
     public ShiraTextGenerationTransformer Train(IDataView trainData, ShiraTextGenerationOptions options) =>
         TextGeneration(options).Fit(trainData);
-
-    /// <summary>
-    /// A transformer that generates with adapter <paramref name="adapterName"/>, sharing the base model and adapters of
-    /// <paramref name="model"/> (no copy). <paramref name="model"/> keeps its own selection; when both are used, each
-    /// generation fuses the adapters it needs (O(k) per switch).
-    /// </summary>
-    /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextGenerationTransformer SwitchAdapter(ShiraTextGenerationTransformer model, string adapterName) =>
-        NotNull(model).CreateView(DecoderAdapterSelection.Single(AdapterName(adapterName)));
-
-    /// <summary>
-    /// A transformer that generates with the adapters fused into the weights (<c>W = W_base + Σ αᵢ·Sᵢ</c>), sharing the
-    /// base model and adapters of <paramref name="model"/>.
-    /// </summary>
-    /// <exception cref="ArgumentException">No adapters, a name given twice, or a non-finite α.</exception>
-    /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextGenerationTransformer FuseAdapters(ShiraTextGenerationTransformer model, params (string Name, double Alpha)[] adapters) =>
-        NotNull(model).CreateView(ShiraTextGenerationTransformer.Fusion(adapters));
 }

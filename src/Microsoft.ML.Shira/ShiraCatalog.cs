@@ -1,5 +1,4 @@
 using Microsoft.ML.Shira.TextClassification;
-using Microsoft.ML.Shira.TextClassification.Inference;
 
 namespace Microsoft.ML.Shira;
 
@@ -67,22 +66,4 @@ public sealed partial class ShiraCatalog
     /// <param name="options">Columns, base model, mask, budget and training settings.</param>
     public ShiraTextClassificationTransformer Train(IDataView trainData, ShiraTextClassificationOptions options) =>
         TextClassification(options).Fit(trainData);
-
-    /// <summary>
-    /// A transformer that classifies with adapter <paramref name="adapterName"/> and its head, sharing the base model and
-    /// adapters of <paramref name="model"/> (no copy). <paramref name="model"/> keeps its own selection; when both are
-    /// used, each batch fuses the adapters it needs (O(k) per switch).
-    /// </summary>
-    /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextClassificationTransformer SwitchAdapter(ShiraTextClassificationTransformer model, string adapterName) =>
-        NotNull(model).CreateView(AdapterSelection.Single(AdapterName(adapterName)));
-
-    /// <summary>
-    /// A transformer that classifies with the adapters fused into the weights (<c>W = W_base + Σ αᵢ·Sᵢ</c>) and the
-    /// head of the first one, sharing the base model and adapters of <paramref name="model"/>.
-    /// </summary>
-    /// <exception cref="ArgumentException">No adapters, a name given twice, or a non-finite α.</exception>
-    /// <exception cref="KeyNotFoundException">The model has no such adapter.</exception>
-    public ShiraTextClassificationTransformer FuseAdapters(ShiraTextClassificationTransformer model, params (string Name, double Alpha)[] adapters) =>
-        NotNull(model).CreateView(ShiraTextClassificationTransformer.Fusion(adapters, headAdapter: null));
 }

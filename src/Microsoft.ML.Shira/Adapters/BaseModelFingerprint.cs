@@ -23,4 +23,14 @@ public static class BaseModelFingerprint
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>
+    /// The fingerprint of a whole base model: <see cref="Compute"/> over every tensor of its state dict (parameters and
+    /// persistent buffers), which must hold the plain base weights (no adapter fused). Model files record it.
+    /// </summary>
+    public static string OfModel(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Compute(model.state_dict());
+    }
 }

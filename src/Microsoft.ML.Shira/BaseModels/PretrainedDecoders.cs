@@ -18,7 +18,10 @@ public static class PretrainedDecoders
     /// no file access. Stories are separated by BOS, so generation stops at BOS (1) and EOS (2).
     /// </summary>
     public static PretrainedDecoder Stories260K(HuggingFaceLoadOptions? options = null) =>
-        Load(new EmbeddedModelFileSource(typeof(PretrainedDecoders).Assembly, Stories260KResourcePrefix), options, extraEndOfSequenceIds: new[] { 1 }, name: "stories260K");
+        Load(Stories260KFiles(), options, extraEndOfSequenceIds: new[] { 1 }, name: "stories260K");
+
+    /// <summary>The embedded stories260K folder's files.</summary>
+    public static IModelFileSource Stories260KFiles() => new EmbeddedModelFileSource(typeof(PretrainedDecoders).Assembly, Stories260KResourcePrefix);
 
     /// <summary>Loads a Hugging Face model folder with its tokenizer.</summary>
     public static PretrainedDecoder Load(string directory, HuggingFaceLoadOptions? options = null) =>

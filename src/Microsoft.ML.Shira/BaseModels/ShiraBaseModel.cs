@@ -1,41 +1,33 @@
-using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.IO.Folders;
 
 namespace Microsoft.ML.Shira;
 
 /// <summary>
-/// The pretrained encoder a SHiRA model adapts. Every adapter of a model was trained on, and only works with,
-/// the base model it names (adapters check a fingerprint of the base weights).
+/// The pretrained model a SHiRA transformer adapts: an encoder (<see cref="ShiraEncoderBaseModel"/>, for text
+/// classification) or a decoder (<see cref="ShiraDecoderBaseModel"/>, for text generation). Every adapter was trained
+/// on, and only works with, the base model it names: adapters and model files check a fingerprint of the base weights.
 /// </summary>
-public sealed class ShiraBaseModel
+public abstract class ShiraBaseModel
 {
-    private readonly Func<PretrainedEncoder> _load;
+    private readonly Func<IModelFileSource>? _files;
 
-    private ShiraBaseModel(string id, Func<PretrainedEncoder> load)
+    private protected ShiraBaseModel(string id, Func<IModelFileSource>? files)
     {
         Id = id;
-        _load = load;
+        _files = files;
     }
 
     /// <summary>
-    /// sentence-transformers' all-MiniLM-L6-v2 (6 layers, width 384, 22.7 M parameters), whose weights ship inside
-    /// this assembly: no download needed. The default.
+    /// Hugging Face id of a built-in model (e.g. <c>sentence-transformers/all-MiniLM-L6-v2</c>, <c>stories260K</c>), or
+    /// the full folder path of a model loaded with <c>FromFolder</c>.
     /// </summary>
-    public static ShiraBaseModel MiniLmL6V2 { get; } = new(PretrainedEncoders.MiniLmL6V2Name, PretrainedEncoders.MiniLmL6V2);
-
-    /// <summary>Hugging Face id (or, for a local model, the folder) of the base model, e.g. <c>sentence-transformers/all-MiniLM-L6-v2</c>.</summary>
     public string Id { get; }
 
-    /// <summary>True for a base model whose weights ship inside this assembly (a saved model can refer to it by <see cref="Id"/>).</summary>
-    internal bool IsBuiltIn => ReferenceEquals(this, MiniLmL6V2);
+    /// <summary>True when this library ships the model, so a model file can refer to it by <see cref="Id"/>.</summary>
+    internal abstract bool IsBuiltIn { get; }
 
-    /// <summary>Builds a fresh copy of the encoder and its tokenizer; the caller owns (and disposes) it.</summary>
-    internal PretrainedEncoder Load() => _load();
-
-    /// <summary>The built-in base model with this id, or null.</summary>
-    internal static ShiraBaseModel? FindBuiltIn(string id) => string.Equals(id, MiniLmL6V2.Id, StringComparison.Ordinal) ? MiniLmL6V2 : null;
-
-    /// <summary>A base model that is not built in, e.g. one embedded in a saved model file.</summary>
-    internal static ShiraBaseModel Create(string id, Func<PretrainedEncoder> load) => new(id, load);
+    /// <summary>The model's original files (tokenizer, configuration), or null when it has none to read.</summary>
+    internal IModelFileSource? Files => _files?.Invoke();
 
     /// <inheritdoc />
     public override string ToString() => Id;

@@ -31,7 +31,7 @@ internal sealed class GenerationSession : IDisposable
         _stopIds = new HashSet<int>(options.StopTokenIds);
         if (options.StopAtEndOfSequence)
             _stopIds.UnionWith(endOfSequenceIds);
-        _detokenizer = new IncrementalDetokenizer(tokenizer, _promptIds, options.StopStrings);
+        _detokenizer = new IncrementalDetokenizer(tokenizer, _promptIds, options.StopStrings.ToArray());
         _sampler = new TokenSampler(options);
         _cache = options.UseCache ? model.CreateCache() : null;
         if (_promptIds.Count >= model.MaxPositionEmbeddings)

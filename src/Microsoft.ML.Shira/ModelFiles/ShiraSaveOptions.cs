@@ -9,5 +9,5 @@ public sealed class ShiraSaveOptions
     /// built-in base model by id and the SHA-256 fingerprint of its weights, and loading checks the fingerprint. Base
     /// models that are not built in are always embedded-only: saving them without this option throws.
     /// </summary>
-    public bool EmbedBaseModel { get; set; }
+    public bool EmbedBaseModel;
 }

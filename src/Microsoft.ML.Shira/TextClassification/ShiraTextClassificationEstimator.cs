@@ -35,11 +35,9 @@ public sealed class ShiraTextClassificationEstimator : IEstimator<ShiraTextClass
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var names = ColumnNames.From(_options);
-        InputColumns.RequireText(inputSchema, names.Sentence1, "text (Sentence1)");
-        if (names.Sentence2 is not null)
-            InputColumns.RequireText(inputSchema, names.Sentence2, "second text (Sentence2)");
-        var (isBinary, label) = InputColumns.RequireLabel(inputSchema, names.Label);
-        return OutputColumns.Shape(inputSchema, names, isBinary, label);
+        var names = ClassificationColumns.From(_options);
+        ClassificationInputColumns.RequireTexts(inputSchema, names);
+        var (isBinary, label) = ClassificationInputColumns.RequireLabel(inputSchema, names.Label);
+        return ClassificationOutputColumns.Shape(inputSchema, names, isBinary, label);
     }
 }

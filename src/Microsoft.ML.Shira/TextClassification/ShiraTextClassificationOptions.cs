@@ -50,7 +50,7 @@ public sealed class ShiraTextClassificationOptions : ShiraTrainerOptionsBase
     public string ProbabilityColumnName = "Probability";
 
     /// <summary>The pretrained encoder to adapt; default the embedded all-MiniLM-L6-v2.</summary>
-    public ShiraBaseModel BaseModel = ShiraBaseModel.MiniLmL6V2;
+    public ShiraEncoderBaseModel BaseModel = ShiraEncoderBaseModel.MiniLmL6V2;
 
     /// <summary>Peak AdamW learning rate of the classifier head.</summary>
     public double HeadLearningRate = 2e-2;
@@ -73,7 +73,7 @@ public sealed class ShiraTextClassificationOptions : ShiraTrainerOptionsBase
         if (Sentence2ColumnName is not null)
             OptionChecks.RequireName(Sentence2ColumnName, nameof(Sentence2ColumnName));
         if (BaseModel is null)
-            throw new ArgumentNullException(nameof(BaseModel), "Choose a base model, e.g. ShiraBaseModel.MiniLmL6V2.");
+            throw new ArgumentNullException(nameof(BaseModel), "Choose a base model, e.g. ShiraEncoderBaseModel.MiniLmL6V2.");
         ValidateTraining(targetModuleExample: "query");
         OptionChecks.RequirePositive(HeadLearningRate, nameof(HeadLearningRate));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3, nameof(MaxSequenceLength));

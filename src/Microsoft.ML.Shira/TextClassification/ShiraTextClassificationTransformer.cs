@@ -16,38 +16,29 @@ namespace Microsoft.ML.Shira.TextClassification;
 /// names) and <c>PredictedLabel</c> (key, <c>KeyValues</c> copied from the training label). For a Boolean label:
 /// <c>Score</c> (float margin), <c>Probability</c> (float) and <c>PredictedLabel</c> (Boolean).</para>
 /// <para>Empty text is scored as the encoder sees it (<c>[CLS] [SEP]</c>); only training rejects it.</para>
-/// <para>Thread safety: see <see cref="SwitchTo"/>.</para>
-/// <para>Lifetime: dispose the transformer to release its TorchSharp memory. Views made by
-/// <c>mlContext.Shira().SwitchAdapter</c>/<c>FuseAdapters</c> share the model; the last one disposed releases it. As for
-/// ML.NET's own TorchSharp transformers, a <c>PredictionEngine</c> created with default options owns its transformer and
-/// disposes it with itself: pass <c>new PredictionEngineOptions { OwnsTransformer = false }</c> to keep using the model
-/// (for example with several engines).</para>
-/// <para>Saving: <c>mlContext.Model.Save</c> cannot hold TorchSharp weights and throws; SHiRA models are saved with
-/// <c>mlContext.Shira().Model.Save</c>. <see cref="BaseModelId"/>, <see cref="Adapters"/>, <see cref="GetAdapter"/>
-/// and <see cref="GetHead"/> expose everything a saved model needs.</para>
+/// <para>Batches: <see cref="Transform"/> scores <see cref="ShiraTransformer.BatchSize"/> rows per forward pass; a
+/// <c>PredictionEngine</c> call is a batch of one row. Each batch is scored entirely by the adapters and head selected
+/// when it starts, so rows of a cursor that cross a switch are scored partly by the old and partly by the new adapter,
+/// batch by batch. If the new head has other labels than the head a data view or prediction engine was created with,
+/// its next batch throws <see cref="InvalidOperationException"/>: create it again.</para>
+/// <para>Thread safety, lifetime and saving: see <see cref="ShiraTransformer"/>. <see cref="ShiraTransformer.Adapters"/>,
+/// <see cref="ShiraTransformer.GetAdapter"/> and <see cref="GetHead"/> expose everything a saved model needs.</para>
 /// </remarks>
-public sealed partial class ShiraTextClassificationTransformer : ITransformer, IDisposable
+public sealed partial class ShiraTextClassificationTransformer : ShiraTransformer
 {
-    private readonly MLContext _context;
+    private const string Task = "text classifier";
     private readonly ClassifierEngine _engine;
-    private readonly ColumnNames _names;
-    private volatile AdapterSelection _selection;
-    private int _disposed;
+    private readonly ClassificationColumns _names;
 
-    internal ShiraTextClassificationTransformer(MLContext context, ClassifierEngine engine, ColumnNames names, int batchSize, AdapterSelection selection)
+    internal ShiraTextClassificationTransformer(MLContext context, ClassifierEngine engine, ClassificationColumns names, int batchSize, ClassifierSelection selection)
+        : base(context, engine, batchSize, selection)
     {
-        _context = context;
         _engine = engine;
         _names = names;
-        BatchSize = batchSize;
-        _selection = selection;
     }
 
     /// <summary>The base model every adapter of this transformer was trained on.</summary>
-    public ShiraBaseModel BaseModel => _engine.BaseModel;
-
-    /// <summary>Hugging Face id of the base model.</summary>
-    public string BaseModelId => _engine.BaseModel.Id;
+    public ShiraEncoderBaseModel BaseModel => (ShiraEncoderBaseModel)_engine.BaseModel;
 
     /// <summary>Label column (read only to check that evaluated data has the trained classes).</summary>
     public string LabelColumnName => _names.Label;
@@ -70,75 +61,38 @@ public sealed partial class ShiraTextClassificationTransformer : ITransformer, I
     /// <summary>Longest input in tokens; longer texts are truncated.</summary>
     public int MaxSequenceLength => _engine.Tokenizer.MaxLength;
 
-    /// <summary>Rows per forward pass in <see cref="Transform"/>.</summary>
-    public int BatchSize { get; }
-
-    /// <summary>Always true: the transformer maps rows one by one (it supports <c>PredictionEngine</c>).</summary>
-    public bool IsRowToRowMapper => true;
-
-    internal ClassifierEngine Engine => _engine;
-
-    internal ColumnNames Names => _names;
-
-    internal MLContext Context => _context;
+    private protected override string TaskName => Task;
 
     /// <summary>The input schema plus the output columns of the active head.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A text column is missing or not text, or the label column has classes the head was not trained on.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateScoring(inputSchema).Outputs.Schema;
+    public override DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => CreateContext(inputSchema).Outputs.Schema;
 
     /// <summary>
     /// Returns a lazy view of <paramref name="input"/> with the classifier outputs added, computed in batches of
-    /// <see cref="BatchSize"/> rows as cursors reach them, by the adapters this transformer has selected when each batch starts.
+    /// <see cref="ShiraTransformer.BatchSize"/> rows as cursors reach them, by the adapters selected when each batch starts.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input columns do not fit (see <see cref="GetOutputSchema"/>).</exception>
-    public IDataView Transform(IDataView input)
+    public override IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ClassificationDataView(input, CreateScoring(input.Schema));
+        return new ClassificationDataView(input, CreateContext(input.Schema));
     }
 
     /// <summary>A row-to-row mapper scoring one row at a time (used by <c>PredictionEngine</c>).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ClassificationRowMapper(inputSchema, CreateScoring(inputSchema));
+    public override IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ClassificationRowMapper(inputSchema, CreateContext(inputSchema));
 
-    /// <summary>Always throws: ML.NET's model format cannot hold the TorchSharp weights, and a model file without them would be useless.</summary>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException(
-            $"{nameof(ShiraTextClassificationTransformer)} cannot be saved with mlContext.Model.Save: ML.NET's model format has no place for its " +
-            "TorchSharp base model and SHiRA adapter weights, and a model saved without them could not predict. " +
-            "Save it with mlContext.Shira().Model.Save(...) instead.");
+    /// <summary>The message of the error for a disposed classifier, as its engine raises it.</summary>
+    internal static string DisposedMessage => DisposedMessageFor(Task);
 
-    /// <summary>Releases this transformer's share of the TorchSharp model; the last sharing transformer frees it.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            _engine.Release();
-    }
-
-    /// <inheritdoc />
-    public override string ToString() => $"SHiRA text classifier on {BaseModelId}: {_selection}; adapters {string.Join(", ", Adapters)}.";
-
-    internal const string DisposedMessage =
-        "This SHiRA text classifier has been disposed. A PredictionEngine created with default options owns its transformer and disposes it " +
-        "with itself; create engines with new PredictionEngineOptions { OwnsTransformer = false } to keep using the model.";
-
-    internal void ThrowIfDisposed()
-    {
-        if (_disposed != 0)
-            throw new ObjectDisposedException(nameof(ShiraTextClassificationTransformer), DisposedMessage);
-    }
-
-    private ScoringContext CreateScoring(DataViewSchema inputSchema)
+    private ClassificationContext CreateContext(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ThrowIfDisposed();
-        var selection = _selection;
+        var selection = Current;
         var head = _engine.GetHead(selection.Head);
-        InputColumns.RequireText(inputSchema, _names.Sentence1, "text (Sentence1)");
-        if (_names.Sentence2 is not null)
-            InputColumns.RequireText(inputSchema, _names.Sentence2, "second text (Sentence2)");
-        InputColumns.CheckLabelMatchesHead(inputSchema, _names.Label, head, selection.Head);
-        var outputs = OutputColumns.Create(inputSchema, _names, head);
-        return new ScoringContext(_engine, () => _selection, outputs, inputSchema, _names, BatchSize);
+        ClassificationInputColumns.RequireTexts(inputSchema, _names);
+        ClassificationInputColumns.CheckLabelMatchesHead(inputSchema, _names.Label, head, selection.Head);
+        var outputs = ClassificationOutputColumns.Create(inputSchema, _names, head);
+        return new ClassificationContext(_engine, () => Current, outputs, inputSchema, _names, BatchSize);
     }
 }

@@ -36,7 +36,7 @@ public sealed class ShiraTextGenerationEstimator : IEstimator<ShiraTextGeneratio
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var names = GenerationColumnNames.From(_options);
+        var names = GenerationColumns.From(_options);
         GenerationInputColumns.Require(inputSchema, names);
         return GenerationOutputColumns.Shape(inputSchema, names);
     }

@@ -46,7 +46,7 @@ public sealed class ModelFilesGenerationTests
         Assert.AreEqual(original.AppendsEndOfSequence, loaded.AppendsEndOfSequence);
         Assert.AreEqual((original.TextColumnName, original.PromptColumnName, original.ResponseColumnName, original.OutputColumnName),
             (loaded.TextColumnName, loaded.PromptColumnName, loaded.ResponseColumnName, loaded.OutputColumnName));
-        Assert.AreEqual(original.Generation with { StopTokenIds = [], StopStrings = [] }, loaded.Generation with { StopTokenIds = [], StopStrings = [] });
+        Assert.AreEqual(original.Generation, loaded.Generation);
         CollectionAssert.AreEqual(original.Adapters.ToList(), loaded.Adapters.ToList());
 
         using var zip = ZipFile.OpenRead(saved.Path);

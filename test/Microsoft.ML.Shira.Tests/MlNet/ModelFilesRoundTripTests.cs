@@ -40,7 +40,7 @@ public sealed class ModelFilesRoundTripTests
         var original = TrainedSentimentModel.Get().Shira;
         Assert.AreEqual(original.MaxSequenceLength, shira.MaxSequenceLength);
         Assert.AreEqual(original.BatchSize, shira.BatchSize);
-        Assert.AreSame(ShiraBaseModel.MiniLmL6V2, shira.BaseModel);
+        Assert.AreSame(ShiraEncoderBaseModel.MiniLmL6V2, shira.BaseModel);
 
         // One row at a time through a PredictionEngine: the same as the original engine, bit for bit.
         var rows = TrainedSentimentModel.Get().TestRowsData.Take(4).ToList();
@@ -145,8 +145,8 @@ public sealed class ModelFilesRoundTripTests
             ModelFilesFixture.AssertBitExact(Fixture.Expected.Select(p => p.Score).ToList(), actual.Select(p => p.Score).ToList(), "embedded base");
             CollectionAssert.AreEqual(Fixture.Expected.Select(p => p.PredictedLabel).ToList(), actual.Select(p => p.PredictedLabel).ToList());
             var shira = (ShiraTextClassificationTransformer)((TransformerChain<ITransformer>)loaded).ElementAt(1);
-            Assert.AreEqual(ShiraBaseModel.MiniLmL6V2.Id, shira.BaseModelId);
-            Assert.AreNotSame(ShiraBaseModel.MiniLmL6V2, shira.BaseModel, "The base comes from the file.");
+            Assert.AreEqual(ShiraEncoderBaseModel.MiniLmL6V2.Id, shira.BaseModelId);
+            Assert.AreNotSame(ShiraEncoderBaseModel.MiniLmL6V2, shira.BaseModel, "The base comes from the file.");
         }
         finally
         {

@@ -7,28 +7,28 @@ namespace Microsoft.ML.Shira.Adapters.Injection;
 public sealed class ShiraInjectionOptions
 {
     /// <summary>Module names to adapt (PEFT <c>target_modules</c> semantics: exact path or path suffix after a dot).</summary>
-    public IList<string> TargetModules { get; set; } = new List<string>();
+    public IList<string> TargetModules = new List<string>();
 
     /// <summary>Optional regular expression that must match a whole module path.</summary>
-    public string? TargetModulesPattern { get; set; }
+    public string? TargetModulesPattern;
 
     /// <summary>Module names never adapted even when they match.</summary>
-    public IList<string> ExcludeModules { get; set; } = new List<string>();
+    public IList<string> ExcludeModules = new List<string>();
 
     /// <summary>Trainable entries per matrix; default 1%.</summary>
-    public ShiraBudget Budget { get; set; } = ShiraBudget.Default;
+    public ShiraBudget Budget = ShiraBudget.Default;
 
     /// <summary>α applied to the sparse update (PEFT: 1.0).</summary>
-    public double Scaling { get; set; } = 1.0;
+    public double Scaling = 1.0;
 
     /// <summary>How the wrapped layers compute the value gradient (default: only at the k positions).</summary>
-    public ShiraGradientPath GradientPath { get; set; } = ShiraGradientPath.Sparse;
+    public ShiraGradientPath GradientPath = ShiraGradientPath.Sparse;
 
     /// <summary>
     /// Sets <see cref="ShiraLinear.FreeInputAfterBackward"/> on every wrapped layer: less training memory, but each graph
     /// can be backpropagated only once. Default false.
     /// </summary>
-    public bool FreeInputAfterBackward { get; set; }
+    public bool FreeInputAfterBackward;
 
     internal TargetModuleMatcher CreateMatcher() => new(TargetModules, TargetModulesPattern, ExcludeModules);
 }

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Shira.Inference.Engines;
 
 /// <summary>The reader/writer lock of the engine and its disposed state.</summary>
-internal abstract partial class AdapterEngine<TModel, TEntry, TSelection>
+internal abstract partial class AdapterEngine
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly string _ownerName;

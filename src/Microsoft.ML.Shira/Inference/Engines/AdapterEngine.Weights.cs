@@ -1,35 +1,41 @@
-using Microsoft.ML.Shira.ModelFiles.BaseRecords;
-using static TorchSharp.torch;
+using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.Models;
 
 namespace Microsoft.ML.Shira.Inference.Engines;
 
 /// <summary>Access to the shared base model's weights for saving and exporting, under the engine's write lock.</summary>
-internal abstract partial class AdapterEngine<TModel, TEntry, TSelection>
+internal abstract partial class AdapterEngine
 {
-    private readonly nn.Module _module;
     private string? _baseFingerprint;
 
     /// <summary>
-    /// SHA-256 over every tensor of the base model's state dict (see <see cref="BaseModelSettings.ComputeFingerprint"/>),
-    /// computed once with no adapter fused. It identifies the exact base weights a saved model needs.
+    /// <see cref="BaseModelFingerprint.OfModel"/> of the base model, computed once with no adapter fused. It identifies
+    /// the exact base weights a saved model needs.
     /// </summary>
-    public string BaseFingerprint => _baseFingerprint ?? WithBaseWeights(_ => _baseFingerprint ??= BaseModelSettings.ComputeFingerprint(_module));
+    public string BaseFingerprint => _baseFingerprint ?? WithBaseWeights(() => _baseFingerprint ??= BaseModelFingerprint.OfModel(_module));
 
     /// <summary>Records the base fingerprint already verified by a loader (so saving again does not recompute it).</summary>
     public void SetBaseFingerprint(string fingerprint) => _baseFingerprint = fingerprint;
 
     /// <summary>
-    /// Runs <paramref name="action"/> on the model at its plain base weights (no adapter fused; other work waits), then
-    /// fuses the previous adapters again.
+    /// Module paths whose weights Hugging Face stores transposed (GPT-2's Conv1D), so adapter files use that layout; empty
+    /// for other models.
     /// </summary>
-    public T WithBaseWeights<T>(Func<TModel, T> action) => Write(() =>
+    public IReadOnlySet<string>? FanInFanOutModules => Read(() => (_module as IHuggingFaceModel)?.FanInFanOutModules);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> while the model holds its plain base weights (no adapter fused; other work waits),
+    /// then fuses the previous adapters again.
+    /// </summary>
+    public T WithBaseWeights<T>(Func<T> action) => Write(() =>
     {
         var previous = _fusedBody;
         _fusedBody = null;
         _switcher.Deactivate();
         try
         {
-            return action(Model);
+            return action();
         }
         finally
         {
@@ -39,10 +45,10 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection>
         }
     });
 
-    /// <summary>Fuses the adapters of <paramref name="selection"/> (they stay fused) and runs <paramref name="action"/> on the model.</summary>
-    public T WithFused<T>(TSelection selection, Func<TModel, T> action) => Write(() =>
+    /// <summary>Fuses the adapters of <paramref name="selection"/> (they stay fused) and runs <paramref name="action"/>.</summary>
+    public T WithFused<T>(FusedAdapterSelection selection, Func<T> action) => Write(() =>
     {
         Fuse(selection);
-        return action(Model);
+        return action();
     });
 }

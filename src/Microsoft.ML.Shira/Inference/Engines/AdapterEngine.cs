@@ -7,11 +7,9 @@ namespace Microsoft.ML.Shira.Inference.Engines;
 
 /// <summary>
 /// One base model shared by every view of a SHiRA transformer, its named adapters and the lock that keeps inference
-/// consistent with switching. Subclasses add what the task keeps per adapter and how it runs the model.
+/// consistent with switching. A task's engine adds what it keeps per adapter (an <see cref="AdapterEntry"/> subclass)
+/// and how it runs the model.
 /// </summary>
-/// <typeparam name="TModel">The base model; the engine owns it and disposes it with itself.</typeparam>
-/// <typeparam name="TEntry">What the engine keeps per adapter (at least the <see cref="SparseAdapter"/>).</typeparam>
-/// <typeparam name="TSelection">What a transformer runs.</typeparam>
 /// <remarks>
 /// Thread-safety contract: work that runs the model (see <see cref="Run{T}"/>) holds the read lock from the moment it
 /// checks which adapters are fused until it is done, so each piece of work runs with one consistent selection and
@@ -19,29 +17,30 @@ namespace Microsoft.ML.Shira.Inference.Engines;
 /// wait for the work in flight and new work waits for them. Work whose transformer wants other adapters than those fused
 /// switches them itself under the write lock (O(k) per switch), so views on different adapters can share the model.
 /// </remarks>
-internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDisposable
-    where TModel : IDisposable
-    where TEntry : class
-    where TSelection : FusedAdapterSelection
+internal abstract partial class AdapterEngine : IDisposable
 {
     private readonly object _referencesGate = new();
+    private readonly IDisposable _model;
+    private readonly nn.Module _module;
     private readonly FusedAdapterSwitcher _switcher;
     private readonly List<string> _order = new();
-    private readonly Dictionary<string, TEntry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AdapterEntry> _entries = new(StringComparer.Ordinal);
     // The adapters fused into the weights (empty at the base weights); null while a switch is under way or after one failed,
     // so that the next selection fuses again.
     private IReadOnlyList<(string Name, double Alpha)>? _fusedBody = [];
     private int _references = 1;
 
     /// <summary>Takes ownership of <paramref name="model"/>, whose <paramref name="module"/> must hold the plain base weights, on <paramref name="device"/>.</summary>
-    /// <param name="model">The base model.</param>
+    /// <param name="baseModel">The base model the adapters were trained on.</param>
+    /// <param name="model">The loaded base model (disposed with the engine).</param>
     /// <param name="module">The module of <paramref name="model"/> whose weights adapters are fused into.</param>
     /// <param name="device">The device the model is on.</param>
     /// <param name="ownerName">The transformer type named when a disposed engine is used.</param>
     /// <param name="disposedMessage">The message of that error.</param>
-    protected AdapterEngine(TModel model, nn.Module module, Device device, string ownerName, string disposedMessage)
+    protected AdapterEngine(ShiraBaseModel baseModel, IDisposable model, nn.Module module, Device device, string ownerName, string disposedMessage)
     {
-        Model = model;
+        BaseModel = baseModel;
+        _model = model;
         _module = module;
         Device = device;
         _ownerName = ownerName;
@@ -52,16 +51,19 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
         _switcher = new FusedAdapterSwitcher(module);
     }
 
+    /// <summary>The base model every adapter was trained on.</summary>
+    public ShiraBaseModel BaseModel { get; }
+
     /// <summary>The device the model runs on.</summary>
     public Device Device { get; }
 
     /// <summary>Adapter names in the order they were added.</summary>
     public IReadOnlyList<string> AdapterNames => Read(() => _order.ToArray());
 
-    /// <summary>The base model; its weights change only under the write lock.</summary>
-    protected TModel Model { get; }
+    public SparseAdapter GetAdapter(string name) => Read(() => Get(name).Adapter);
 
-    public SparseAdapter GetAdapter(string name) => Read(() => AdapterOf(Get(name)));
+    /// <summary>The entries in the order their adapters were added, read consistently.</summary>
+    public IReadOnlyList<AdapterEntry> Snapshot() => Read(() => _order.Select(name => _entries[name]).ToArray());
 
     /// <summary>Removes an adapter (restoring the base weights first when it is fused).</summary>
     public bool Remove(string name) => Write(() =>
@@ -72,13 +74,13 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
         _switcher.Unregister(name);
         if (_switcher.Active.Count == 0)
             _fusedBody = [];
-        ReleaseEntry(entry);
+        entry.Release();
         return true;
     });
 
     /// <summary>Checks that every adapter of <paramref name="selection"/> exists.</summary>
     /// <exception cref="KeyNotFoundException">An adapter does not exist.</exception>
-    public void Check(TSelection selection) => Read(() =>
+    public void Check(FusedAdapterSelection selection) => Read(() =>
     {
         foreach (string name in selection.Names)
             Get(name);
@@ -86,7 +88,7 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
     });
 
     /// <summary>Fuses the adapters of <paramref name="selection"/> now (waiting for work in flight).</summary>
-    public void Activate(TSelection selection) => Write(() => Fuse(selection));
+    public void Activate(FusedAdapterSelection selection) => Write(() => Fuse(selection));
 
     /// <summary>Another transformer shares this engine.</summary>
     public void AddReference()
@@ -120,9 +122,9 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
             _disposed = true;
             _switcher.Dispose();
             foreach (var entry in _entries.Values)
-                ReleaseEntry(entry);
+                entry.Release();
             _entries.Clear();
-            Model.Dispose();
+            _model.Dispose();
         }
         finally
         {
@@ -130,17 +132,9 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
         }
     }
 
-    /// <summary>The adapter an entry holds.</summary>
-    protected abstract SparseAdapter AdapterOf(TEntry entry);
-
-    /// <summary>Frees what an entry holds besides its adapter (called under the write lock once it is removed).</summary>
-    protected virtual void ReleaseEntry(TEntry entry)
-    {
-    }
-
-    /// <summary>Registers an adapter with the entry <paramref name="createEntry"/> makes for it.</summary>
+    /// <summary>Registers an adapter with its entry.</summary>
     /// <exception cref="ArgumentException">The name is taken, or the adapter does not fit the base model.</exception>
-    protected void AddEntry(SparseAdapter adapter, Func<TEntry> createEntry) => Write(() =>
+    protected void AddEntry(SparseAdapter adapter, Func<AdapterEntry> createEntry) => Write(() =>
     {
         if (_entries.ContainsKey(adapter.Name))
             throw new ArgumentException($"This model already has an adapter named '{adapter.Name}'; remove it first or rename the new one (SparseAdapter.WithName).", nameof(adapter));
@@ -149,18 +143,15 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
         _order.Add(adapter.Name);
     });
 
-    /// <summary>The entries in the order their adapters were added, read consistently.</summary>
-    protected IReadOnlyList<TEntry> Entries() => Read(() => _order.Select(name => _entries[name]).ToArray());
-
     /// <summary>The entry of adapter <paramref name="name"/>; callers hold a lock.</summary>
     /// <exception cref="KeyNotFoundException">No adapter has that name.</exception>
-    protected TEntry Get(string name) =>
+    protected AdapterEntry Get(string name) =>
         _entries.TryGetValue(name, out var entry)
             ? entry
             : throw new KeyNotFoundException($"This model has no adapter named '{name}'. Its adapters: {string.Join(", ", _order.Select(n => $"'{n}'").DefaultIfEmpty("(none)"))}.");
 
     /// <summary>Runs <paramref name="work"/> under the read lock with <paramref name="selection"/> fused (switching first under the write lock if needed).</summary>
-    protected T Run<T>(TSelection selection, Func<T> work)
+    protected T Run<T>(FusedAdapterSelection selection, Func<T> work)
     {
         _lock.EnterReadLock();
         try
@@ -180,7 +171,7 @@ internal abstract partial class AdapterEngine<TModel, TEntry, TSelection> : IDis
         });
     }
 
-    private void Fuse(TSelection selection)
+    private void Fuse(FusedAdapterSelection selection)
     {
         foreach (string name in selection.Names)
             Get(name);

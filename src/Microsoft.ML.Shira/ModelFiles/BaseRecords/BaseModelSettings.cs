@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.ModelFiles.BaseRecords;
 
 /// <summary>
-/// Writes and reads the <c>base</c> settings of a SHiRA transformer (<c>{ id, fingerprint, embedded }</c>) and, with
+/// Writes and reads the <c>base</c> settings of a SHiRA transformer (<c>{ id, fingerprint, embedded }</c>; the fingerprint
+/// is <see cref="Adapters.BaseModelFingerprint.OfModel"/>) and, with
 /// <see cref="ShiraSaveOptions.EmbedBaseModel"/>, the base model as a Hugging Face model folder under <c>base/</c>.
 /// Shared by every transformer kind; each kind supplies the folder's files and builds its model from them.
 /// </summary>
@@ -16,12 +17,6 @@ internal static class BaseModelSettings
     public const string Folder = "base/";
 
     private const string Key = "base";
-
-    /// <summary>
-    /// The fingerprint recorded for a base model: <see cref="BaseModelFingerprint"/> over every tensor of its state dict
-    /// (parameters and persistent buffers), which must hold the plain base weights (no adapter fused).
-    /// </summary>
-    public static string ComputeFingerprint(nn.Module model) => BaseModelFingerprint.Compute(model.state_dict());
 
     /// <summary>Records the base model and, when the options ask for it, embeds its files.</summary>
     /// <param name="writer">The transformer's writer.</param>

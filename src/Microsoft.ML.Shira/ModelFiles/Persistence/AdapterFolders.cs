@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Checkpoints.Peft;
-using Microsoft.ML.Shira.Inference.Selections;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
 
 namespace Microsoft.ML.Shira.ModelFiles.Persistence;
@@ -46,12 +45,12 @@ internal static class AdapterFolders
         return names.ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Checks that the adapters saved include every adapter the transformer's selection involves.</summary>
+    /// <summary>Checks that the adapters saved include every adapter <paramref name="selected"/> names.</summary>
     /// <exception cref="InvalidOperationException">An adapter was removed from the model while saving.</exception>
-    public static void RequireSelected(FusedAdapterSelection selection, IEnumerable<SparseAdapter> saved)
+    public static void RequireSelected(IEnumerable<string> selected, IEnumerable<SparseAdapter> saved)
     {
         var names = saved.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-        var missing = selection.Names.FirstOrDefault(n => !names.Contains(n));
+        var missing = selected.FirstOrDefault(n => !names.Contains(n));
         if (missing is not null)
             throw new InvalidOperationException($"The transformer selects adapter '{missing}', which was removed from the model while saving.");
     }

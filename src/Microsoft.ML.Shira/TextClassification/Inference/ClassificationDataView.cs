@@ -12,7 +12,7 @@ namespace Microsoft.ML.Shira.TextClassification.Inference;
 /// serves the rows one by one, checking that both cursors are on the same row id (see <see cref="LookaheadLogits"/>).
 /// Shuffling is not offered (<see cref="CanShuffle"/> is false) so both cursors see the input in the same order.
 /// </remarks>
-internal sealed class ClassificationDataView(IDataView input, ScoringContext context) : AppendedColumnsDataView(input, context.Outputs)
+internal sealed class ClassificationDataView(IDataView input, ClassificationContext context) : AppendedColumnsDataView(input, context.Outputs)
 {
     public override bool CanShuffle => false;
 

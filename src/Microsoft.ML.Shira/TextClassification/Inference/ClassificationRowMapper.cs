@@ -3,7 +3,7 @@ using Microsoft.ML.Shira.Inference.DataViews;
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
 /// <summary>Row-by-row scoring (a batch of one) for <c>PredictionEngine</c> and transformer chains.</summary>
-internal sealed class ClassificationRowMapper(DataViewSchema inputSchema, ScoringContext context) : AppendedColumnsRowMapper(inputSchema, context.Outputs)
+internal sealed class ClassificationRowMapper(DataViewSchema inputSchema, ClassificationContext context) : AppendedColumnsRowMapper(inputSchema, context.Outputs)
 {
     protected override IEnumerable<DataViewSchema.Column> SourceColumns => context.TextColumns;
 

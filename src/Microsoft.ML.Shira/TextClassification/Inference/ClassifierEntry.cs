@@ -1,11 +1,26 @@
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Inference.Engines;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
 /// <summary>What the classifier engine keeps per adapter: the adapter, its head, and the head's weights on the engine's device.</summary>
-internal sealed record ClassifierEntry(SparseAdapter Adapter, ShiraClassificationHead Head, Tensor Weight, Tensor Bias) : IDisposable
+internal sealed class ClassifierEntry : AdapterEntry
 {
+    private ClassifierEntry(SparseAdapter adapter, ShiraClassificationHead head, Tensor weight, Tensor bias)
+        : base(adapter)
+    {
+        Head = head;
+        Weight = weight;
+        Bias = bias;
+    }
+
+    public ShiraClassificationHead Head { get; }
+
+    public Tensor Weight { get; }
+
+    public Tensor Bias { get; }
+
     /// <summary>Copies the head's weights to <paramref name="device"/>.</summary>
     public static ClassifierEntry Create(SparseAdapter adapter, ShiraClassificationHead head, Device device)
     {
@@ -14,7 +29,7 @@ internal sealed record ClassifierEntry(SparseAdapter Adapter, ShiraClassificatio
         return new ClassifierEntry(adapter, head, weight, bias);
     }
 
-    public void Dispose()
+    public override void Release()
     {
         Weight.Dispose();
         Bias.Dispose();

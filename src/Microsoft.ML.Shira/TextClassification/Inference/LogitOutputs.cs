@@ -7,13 +7,13 @@ internal abstract class LogitOutputs : IRowOutputs
 {
     private readonly bool[] _activeOutputs;
 
-    protected LogitOutputs(ScoringContext context, bool[] activeOutputs)
+    protected LogitOutputs(ClassificationContext context, bool[] activeOutputs)
     {
         Context = context;
         _activeOutputs = activeOutputs;
     }
 
-    protected ScoringContext Context { get; }
+    protected ClassificationContext Context { get; }
 
     public bool IsActive(DataViewSchema.Column column) => _activeOutputs[column.Index - Context.Outputs.InputCount];
 

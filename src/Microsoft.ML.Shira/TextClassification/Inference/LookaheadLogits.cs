@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Shira.TextClassification.Data;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
@@ -21,7 +22,7 @@ internal sealed class LookaheadLogits : LogitOutputs, IDisposable
     /// <param name="lookahead">The cursor reading the texts ahead (owned).</param>
     /// <param name="context">The scoring context.</param>
     /// <param name="activeOutputs">Which output columns are active.</param>
-    public LookaheadLogits(DataViewRowCursor main, DataViewRowCursor lookahead, ScoringContext context, bool[] activeOutputs)
+    public LookaheadLogits(DataViewRowCursor main, DataViewRowCursor lookahead, ClassificationContext context, bool[] activeOutputs)
         : base(context, activeOutputs)
     {
         _main = main;

@@ -12,7 +12,7 @@ internal static class OutputGetters
 {
     /// <summary>Creates the getter of output column <paramref name="index"/>; <paramref name="logits"/> returns the current row's logits.</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="TValue"/> is not the column's type.</exception>
-    public static ValueGetter<TValue> Create<TValue>(OutputColumns outputs, int index, Func<ArraySegment<float>> logits)
+    public static ValueGetter<TValue> Create<TValue>(ClassificationOutputColumns outputs, int index, Func<ArraySegment<float>> logits)
     {
         var column = outputs.Schema[index];
         Delegate getter;

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.TextClassification.Data;
+
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
 /// <summary>The logits of a single input row, scored (as a batch of one) once per input position.</summary>
@@ -8,7 +10,7 @@ internal sealed class RowLogits : LogitOutputs
     private float[]? _logits;
     private long _scoredPosition = -1;
 
-    public RowLogits(DataViewRow input, ScoringContext context, bool[] activeOutputs)
+    public RowLogits(DataViewRow input, ClassificationContext context, bool[] activeOutputs)
         : base(context, activeOutputs)
     {
         _input = input;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
-using Microsoft.ML.Shira.ModelFiles.Persistence;
+using Microsoft.ML.Shira.Tasks.Persistence;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
 
@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.TextClassification.Persistence;
 /// <summary>The manifest settings of a text classifier: columns, batch size, maximum length and the active selection.</summary>
 internal static class ClassificationSettings
 {
-    public static JsonObject Columns(ColumnNames names) => new()
+    public static JsonObject Columns(ClassificationColumns names) => new()
     {
         ["label"] = names.Label,
         ["sentence1"] = names.Sentence1,
@@ -19,20 +19,20 @@ internal static class ClassificationSettings
         ["probability"] = names.Probability,
     };
 
-    public static ColumnNames Columns(ManifestNode node) => new(
+    public static ClassificationColumns Columns(ManifestNode node) => new(
         node.String("label"), node.String("sentence1"), node.OptionalString("sentence2"),
         node.String("predictedLabel"), node.String("score"), node.String("probability"));
 
-    public static JsonObject Selection(AdapterSelection selection) => new()
+    public static JsonObject Selection(ClassifierSelection selection) => new()
     {
         ["adapters"] = SelectionSettings.Body(selection),
         ["head"] = selection.Head,
     };
 
-    public static AdapterSelection Selection(ManifestNode node, IReadOnlySet<string> adapters)
+    public static ClassifierSelection Selection(ManifestNode node, IReadOnlySet<string> adapters)
     {
         var body = SelectionSettings.Body(node, "adapters");
         string head = node.String("head");
-        return SelectionSettings.Check(node, null, "adapters", () => ShiraTextClassificationTransformer.Fusion(body, head), adapters);
+        return SelectionSettings.Check(node, null, "adapters", () => ClassifierSelection.Fusion(body, head), adapters);
     }
 }

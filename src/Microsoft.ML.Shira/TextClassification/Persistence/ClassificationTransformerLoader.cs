@@ -4,7 +4,11 @@ using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.TextClassification.Inference;
+using Microsoft.ML.Shira.Tasks.Persistence;
 using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: Microsoft.ML.Shira.ModelFiles.Persistence.ShiraTransformerLoader(typeof(Microsoft.ML.Shira.TextClassification.Persistence.ClassificationTransformerLoader))]
 
 namespace Microsoft.ML.Shira.TextClassification.Persistence;
 
@@ -13,7 +17,7 @@ namespace Microsoft.ML.Shira.TextClassification.Persistence;
 /// the base model (embedded or built in), verifies its fingerprint, and registers the adapters and the active selection.
 /// </summary>
 internal sealed class ClassificationTransformerLoader
-    : AdapterTransformerLoader<PretrainedEncoder, ClassifierEntry, AdapterSelection, ClassifierEngine, (SparseAdapter Adapter, ShiraClassificationHead Head)>
+    : ShiraTransformerLoader<PretrainedEncoder, ClassifierEngine, (SparseAdapter Adapter, ShiraClassificationHead Head)>
 {
     public const string KindName = "text-classification";
 
@@ -49,7 +53,7 @@ internal sealed class ClassificationTransformerLoader
             engine => new ShiraTextClassificationTransformer(reader.Context, engine, names, batchSize, selection));
     }
 
-    protected override string ComputeFingerprint(PretrainedEncoder model) => ClassifierEngine.ComputeBaseFingerprint(model);
+    protected override nn.Module ModuleOf(PretrainedEncoder model) => model.Model;
 
     protected override void AddAdapter(ClassifierEngine engine, (SparseAdapter Adapter, ShiraClassificationHead Head) adapter) =>
         engine.Add(adapter.Adapter, adapter.Head);
@@ -68,15 +72,15 @@ internal sealed class ClassificationTransformerLoader
         return ((adapter, head), folder);
     }
 
-    private (ShiraBaseModel BaseModel, PretrainedEncoder Encoder) LoadBase(ShiraModelReader reader, BaseModelReference reference)
+    private (ShiraEncoderBaseModel BaseModel, PretrainedEncoder Encoder) LoadBase(ShiraModelReader reader, BaseModelReference reference)
     {
         if (reference.Embedded is { } files)
         {
             var encoder = PretrainedEncoders.Load(files, reference.Id);
             // Training with a base loaded from the file (e.g. a new adapter for the same base) reloads its weights from the file.
-            return (ShiraBaseModel.Create(reference.Id, ReloadEmbedded(reader, reference, folder => PretrainedEncoders.Load(folder, reference.Id))), encoder);
+            return (ShiraEncoderBaseModel.Create(reference.Id, ReloadEmbedded(reader, reference, folder => PretrainedEncoders.Load(folder, reference.Id))), encoder);
         }
-        var builtIn = ShiraBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelSettings.NotAvailable(reader, reference);
+        var builtIn = ShiraEncoderBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelSettings.NotAvailable(reader, reference);
         return (builtIn, builtIn.Load());
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Models.Bert;
+using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.TextClassification.Schema;
 using Microsoft.ML.Shira.Training;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
 using Microsoft.ML.Shira.Training;
@@ -22,29 +23,27 @@ internal static class ShiraClassifierTrainer
         options.Validate();
         var token = options.CancellationToken;
         token.ThrowIfCancellationRequested();
-        var names = ColumnNames.From(options);
+        var names = ClassificationColumns.From(options);
         var label = CheckColumns(trainData.Schema, names);
         var validationLabel = options.ValidationSet is null ? null : CheckColumns(options.ValidationSet.Schema, names);
         if (validationLabel is not null)
-            TrainingRows.RequireSameLabels(label, validationLabel, names.Label);
+            ClassificationRows.RequireSameLabels(label, validationLabel, names.Label);
 
         using var run = TrainingRun.Start(context, options, LogSource);
-        var train = TrainingRows.Read(trainData, names, label, "training", run.Log, token);
-        var validation = options.ValidationSet is null ? null : TrainingRows.Read(options.ValidationSet, names, validationLabel!, "validation", run.Log, token);
+        var train = ClassificationRows.Read(trainData, names, label, "training", run.Log, token);
+        var validation = options.ValidationSet is null ? null : ClassificationRows.Read(options.ValidationSet, names, validationLabel!, "validation", run.Log, token);
         return run.OnBaseModel(options.BaseModel.Load(), options.AdapterName,
             (encoder, handOver) => TrainOn(context, options, names, label, run, encoder, train, validation, handOver));
     }
 
-    private static LabelInfo CheckColumns(DataViewSchema schema, ColumnNames names)
+    private static LabelInfo CheckColumns(DataViewSchema schema, ClassificationColumns names)
     {
-        InputColumns.RequireText(schema, names.Sentence1, "text (Sentence1)");
-        if (names.Sentence2 is not null)
-            InputColumns.RequireText(schema, names.Sentence2, "second text (Sentence2)");
-        return InputColumns.RequireLabel(schema, names.Label);
+        ClassificationInputColumns.RequireTexts(schema, names);
+        return ClassificationInputColumns.RequireLabel(schema, names.Label);
     }
 
     private static ShiraTextClassificationTransformer TrainOn(
-        MLContext context, ShiraTextClassificationOptions options, ColumnNames names, LabelInfo label, TrainingRun run,
+        MLContext context, ShiraTextClassificationOptions options, ClassificationColumns names, LabelInfo label, TrainingRun run,
         PretrainedEncoder encoder, List<Example> trainRows, List<Example>? validationRows, Action handOver)
     {
         var device = run.Device;
@@ -67,7 +66,7 @@ internal static class ShiraClassifierTrainer
         try
         {
             engine.Add(adapter, head);
-            var selection = AdapterSelection.Single(adapter.Name);
+            var selection = ClassifierSelection.Single(adapter.Name);
             engine.Activate(selection);
             return new ShiraTextClassificationTransformer(context, engine, names, options.BatchSize, selection);
         }

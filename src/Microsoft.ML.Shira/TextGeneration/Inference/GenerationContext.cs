@@ -6,10 +6,10 @@ namespace Microsoft.ML.Shira.TextGeneration.Inference;
 /// <summary>Everything a cursor or row needs to generate: the engine, the transformer's current adapters and options, the output schema and the prompt column.</summary>
 internal sealed class GenerationContext
 {
-    private readonly Func<DecoderAdapterSelection> _selection;
+    private readonly Func<GeneratorSelection> _selection;
     private readonly Func<GenerationOptions> _options;
 
-    public GenerationContext(GeneratorEngine engine, Func<DecoderAdapterSelection> selection, Func<GenerationOptions> options, GenerationOutputColumns outputs, DataViewSchema.Column prompt)
+    public GenerationContext(GeneratorEngine engine, Func<GeneratorSelection> selection, Func<GenerationOptions> options, GenerationOutputColumns outputs, DataViewSchema.Column prompt)
     {
         Engine = engine;
         _selection = selection;

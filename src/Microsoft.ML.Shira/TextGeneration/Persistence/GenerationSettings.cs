@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
-using Microsoft.ML.Shira.ModelFiles.Persistence;
+using Microsoft.ML.Shira.Tasks.Persistence;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
 
@@ -10,7 +10,7 @@ namespace Microsoft.ML.Shira.TextGeneration.Persistence;
 /// <summary>The manifest settings of a text generator: columns, generation options and the active selection.</summary>
 internal static class GenerationSettings
 {
-    public static JsonObject Columns(GenerationColumnNames names) => new()
+    public static JsonObject Columns(GenerationColumns names) => new()
     {
         ["text"] = names.Text,
         ["prompt"] = names.Prompt,
@@ -18,7 +18,7 @@ internal static class GenerationSettings
         ["output"] = names.Output,
     };
 
-    public static GenerationColumnNames Columns(ManifestNode node) =>
+    public static GenerationColumns Columns(ManifestNode node) =>
         new(node.String("text"), node.OptionalString("prompt"), node.OptionalString("response"), node.String("output"));
 
     public static JsonObject Options(GenerationOptions options) => new()
@@ -45,9 +45,9 @@ internal static class GenerationSettings
             TopK = node.Int("topK"),
             TopP = node.Double("topP"),
             Seed = node.OptionalULong("seed"),
-            StopTokenIds = node.Ints("stopTokenIds"),
+            StopTokenIds = node.Ints("stopTokenIds").ToList(),
             StopAtEndOfSequence = node.Bool("stopAtEndOfSequence"),
-            StopStrings = node.OptionalStrings("stopStrings") ?? throw node.Error("is missing; expected an array of strings.", "stopStrings"),
+            StopStrings = (node.OptionalStrings("stopStrings") ?? throw node.Error("is missing; expected an array of strings.", "stopStrings")).ToList(),
             UseCache = node.Bool("useCache"),
         };
         try
@@ -61,14 +61,14 @@ internal static class GenerationSettings
         return options;
     }
 
-    public static JsonArray Selection(DecoderAdapterSelection selection) => SelectionSettings.Body(selection);
+    public static JsonArray Selection(GeneratorSelection selection) => SelectionSettings.Body(selection);
 
-    public static DecoderAdapterSelection Selection(ManifestNode settings, string key, IReadOnlySet<string> adapters)
+    public static GeneratorSelection Selection(ManifestNode settings, string key, IReadOnlySet<string> adapters)
     {
         var body = SelectionSettings.Body(settings, key);
         if (body.Count == 0)
-            return DecoderAdapterSelection.BaseModel;
-        return SelectionSettings.Check(settings, key, key, () => ShiraTextGenerationTransformer.Fusion(body), adapters);
+            return GeneratorSelection.BaseModel;
+        return SelectionSettings.Check(settings, key, key, () => GeneratorSelection.Fusion(body), adapters);
     }
 
     private static JsonArray Array(IEnumerable<JsonNode?> items) => new(items.ToArray());

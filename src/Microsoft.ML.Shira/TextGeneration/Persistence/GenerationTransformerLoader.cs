@@ -3,9 +3,14 @@ using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
+using Microsoft.ML.Shira.Tasks.Persistence;
+using Microsoft.ML.Shira.TextGeneration.Data;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Training;
 using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: Microsoft.ML.Shira.ModelFiles.Persistence.ShiraTransformerLoader(typeof(Microsoft.ML.Shira.TextGeneration.Persistence.GenerationTransformerLoader))]
 
 namespace Microsoft.ML.Shira.TextGeneration.Persistence;
 
@@ -15,7 +20,7 @@ namespace Microsoft.ML.Shira.TextGeneration.Persistence;
 /// active selection.
 /// </summary>
 internal sealed class GenerationTransformerLoader
-    : AdapterTransformerLoader<PretrainedDecoder, SparseAdapter, DecoderAdapterSelection, GeneratorEngine, SparseAdapter>
+    : ShiraTransformerLoader<PretrainedDecoder, GeneratorEngine, SparseAdapter>
 {
     public const string KindName = "text-generation";
 
@@ -56,7 +61,7 @@ internal sealed class GenerationTransformerLoader
             engine => new ShiraTextGenerationTransformer(reader.Context, engine, names, batchSize, appendsEos, generation, selection));
     }
 
-    protected override string ComputeFingerprint(PretrainedDecoder model) => GeneratorEngine.ComputeBaseFingerprint(model);
+    protected override nn.Module ModuleOf(PretrainedDecoder model) => model.Model.Module;
 
     protected override void AddAdapter(GeneratorEngine engine, SparseAdapter adapter) => engine.Add(adapter);
 

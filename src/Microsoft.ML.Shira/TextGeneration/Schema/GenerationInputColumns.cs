@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.TextClassification.Schema;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.TextGeneration.Schema;
 
@@ -9,36 +9,36 @@ namespace Microsoft.ML.Shira.TextGeneration.Schema;
 internal static class GenerationInputColumns
 {
     /// <summary>The columns training and perplexity read: the text column, or the prompt and response columns.</summary>
-    public static void RequireTraining(DataViewSchema schema, GenerationColumnNames names)
+    public static void RequireTraining(DataViewSchema schema, GenerationColumns names)
     {
         if (names.IsPromptResponse)
         {
-            InputColumns.RequireText(schema, names.Prompt!, "prompt");
-            InputColumns.RequireText(schema, names.Response!, "response");
+            InputColumnChecks.RequireText(schema, names.Prompt!, "prompt");
+            InputColumnChecks.RequireText(schema, names.Response!, "response");
         }
         else
         {
-            InputColumns.RequireText(schema, names.Text, "text");
+            InputColumnChecks.RequireText(schema, names.Text, "text");
         }
     }
 
     /// <summary>The column generation reads its prompts from.</summary>
-    public static DataViewSchema.Column RequirePrompt(DataViewSchema schema, GenerationColumnNames names) =>
-        InputColumns.RequireText(schema, names.InferencePrompt, names.Prompt is null ? "text (prompt)" : "prompt");
+    public static DataViewSchema.Column RequirePrompt(DataViewSchema schema, GenerationColumns names) =>
+        InputColumnChecks.RequireText(schema, names.InferencePrompt, names.Prompt is null ? "text (prompt)" : "prompt");
 
     /// <summary>The shape-level checks of training and generation, for <c>IEstimator.GetOutputSchema</c>.</summary>
-    public static void Require(SchemaShape shape, GenerationColumnNames names)
+    public static void Require(SchemaShape shape, GenerationColumns names)
     {
         if (names.IsPromptResponse)
         {
-            InputColumns.RequireText(shape, names.Prompt!, "prompt");
-            InputColumns.RequireText(shape, names.Response!, "response");
+            InputColumnChecks.RequireText(shape, names.Prompt!, "prompt");
+            InputColumnChecks.RequireText(shape, names.Response!, "response");
         }
         else
         {
-            InputColumns.RequireText(shape, names.Text, "text");
+            InputColumnChecks.RequireText(shape, names.Text, "text");
             if (names.Prompt is not null)
-                InputColumns.RequireText(shape, names.Prompt, "prompt");
+                InputColumnChecks.RequireText(shape, names.Prompt, "prompt");
         }
     }
 }

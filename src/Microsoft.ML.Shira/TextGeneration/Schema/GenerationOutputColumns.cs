@@ -13,7 +13,7 @@ internal sealed class GenerationOutputColumns : AppendedOutputColumns
     }
 
     /// <summary>Builds the output schema of <paramref name="input"/> (an input column of the same name becomes hidden).</summary>
-    public static GenerationOutputColumns Create(DataViewSchema input, GenerationColumnNames names)
+    public static GenerationOutputColumns Create(DataViewSchema input, GenerationColumns names)
     {
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
@@ -22,7 +22,7 @@ internal sealed class GenerationOutputColumns : AppendedOutputColumns
     }
 
     /// <summary>The shape-level counterpart of <see cref="Create"/> for <c>IEstimator.GetOutputSchema</c>.</summary>
-    public static SchemaShape Shape(SchemaShape input, GenerationColumnNames names)
+    public static SchemaShape Shape(SchemaShape input, GenerationColumns names)
     {
         var columns = input.ToDictionary(c => c.Name);
         columns[names.Output] = SchemaShapeColumns.Create(names.Output, SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance, isKey: false);

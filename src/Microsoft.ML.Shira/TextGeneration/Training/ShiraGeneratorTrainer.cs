@@ -3,6 +3,7 @@ using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Runtime;
+using Microsoft.ML.Shira.TextGeneration.Data;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
 using Microsoft.ML.Shira.Training;
@@ -27,7 +28,7 @@ internal static class ShiraGeneratorTrainer
         options.Validate();
         var token = options.CancellationToken;
         token.ThrowIfCancellationRequested();
-        var names = GenerationColumnNames.From(options);
+        var names = GenerationColumns.From(options);
         GenerationInputColumns.RequireTraining(trainData.Schema, names);
         if (options.ValidationSet is not null)
             GenerationInputColumns.RequireTraining(options.ValidationSet.Schema, names);
@@ -53,7 +54,7 @@ internal static class ShiraGeneratorTrainer
     }
 
     private static ShiraTextGenerationTransformer TrainOn(
-        MLContext context, ShiraTextGenerationOptions options, GenerationColumnNames names, TrainingRun run,
+        MLContext context, ShiraTextGenerationOptions options, GenerationColumns names, TrainingRun run,
         PretrainedDecoder decoder, IDataView trainData, Action handOver)
     {
         var token = options.CancellationToken;
@@ -76,9 +77,9 @@ internal static class ShiraGeneratorTrainer
         try
         {
             engine.Add(adapter);
-            var selection = DecoderAdapterSelection.Single(adapter.Name);
+            var selection = GeneratorSelection.Single(adapter.Name);
             engine.Activate(selection);
-            return new ShiraTextGenerationTransformer(context, engine, names, options.BatchSize, options.EndsWithEos, options.Generation, selection);
+            return new ShiraTextGenerationTransformer(context, engine, names, options.BatchSize, options.EndsWithEos, options.Generation.Copy(), selection);
         }
         catch
         {

@@ -1,7 +1,8 @@
 using Microsoft.ML.Shira.Text;
+using Microsoft.ML.Shira.TextClassification.Training;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.TextClassification.Training;
+namespace Microsoft.ML.Shira.TextClassification.Data;
 
 /// <summary>A tokenized batch on the CPU; <see cref="ToTensors"/> makes its tensors inside the caller's dispose scope.</summary>
 internal sealed record ExampleBatch(TokenizedBatch Tokens, long[] Labels)

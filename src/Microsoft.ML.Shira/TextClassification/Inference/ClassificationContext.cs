@@ -1,13 +1,14 @@
+using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.TextClassification.Schema;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
 /// <summary>Everything a cursor or row needs to score: the engine, the transformer's current selection, the output schema and the text columns.</summary>
-internal sealed class ScoringContext
+internal sealed class ClassificationContext
 {
-    private readonly Func<AdapterSelection> _selection;
+    private readonly Func<ClassifierSelection> _selection;
 
-    public ScoringContext(ClassifierEngine engine, Func<AdapterSelection> selection, OutputColumns outputs, DataViewSchema input, ColumnNames names, int batchSize)
+    public ClassificationContext(ClassifierEngine engine, Func<ClassifierSelection> selection, ClassificationOutputColumns outputs, DataViewSchema input, ClassificationColumns names, int batchSize)
     {
         Engine = engine;
         _selection = selection;
@@ -19,7 +20,7 @@ internal sealed class ScoringContext
 
     public ClassifierEngine Engine { get; }
 
-    public OutputColumns Outputs { get; }
+    public ClassificationOutputColumns Outputs { get; }
 
     public int BatchSize { get; }
 

@@ -1,7 +1,8 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Shira.TextClassification.Schema;
+using Microsoft.ML.Shira.TextClassification.Training;
 
-namespace Microsoft.ML.Shira.TextClassification.Training;
+namespace Microsoft.ML.Shira.TextClassification.Data;
 
 /// <summary>Reads the label of the current row as a 0-based class index, or -1 when it is missing (key 0).</summary>
 internal static class LabelReader

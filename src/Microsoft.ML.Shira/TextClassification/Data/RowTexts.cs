@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Shira.TextClassification.Inference;
+using Microsoft.ML.Shira.TextClassification.Inference;
+
+namespace Microsoft.ML.Shira.TextClassification.Data;
 
 /// <summary>Reads the text (or text pair) of the current row.</summary>
 internal sealed class RowTexts

@@ -1,28 +1,25 @@
-using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.Inference.Engines;
 using Microsoft.ML.Shira.Inference.Selections;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
+using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.Runtime;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.ModelFiles.Persistence;
+namespace Microsoft.ML.Shira.Tasks.Persistence;
 
 /// <summary>
 /// Rebuilds a transformer of named adapters on one shared base model. A kind reads and checks its settings and every
 /// adapter first and loads the base model (embedded or built in); <see cref="Build"/> then verifies the base
 /// fingerprint, builds the engine on the base model and registers the adapters and the active selection.
 /// </summary>
-/// <typeparam name="TModel">The base model.</typeparam>
-/// <typeparam name="TEntry">What the engine keeps per adapter.</typeparam>
-/// <typeparam name="TSelection">What the transformer runs.</typeparam>
-/// <typeparam name="TEngine">The engine.</typeparam>
+/// <typeparam name="TModel">The loaded base model.</typeparam>
+/// <typeparam name="TEngine">The task's engine.</typeparam>
 /// <typeparam name="TAdapter">An adapter as read from the file, with whatever comes with it.</typeparam>
-internal abstract class AdapterTransformerLoader<TModel, TEntry, TSelection, TEngine, TAdapter> : IShiraTransformerLoader
+internal abstract class ShiraTransformerLoader<TModel, TEngine, TAdapter> : IShiraTransformerLoader
     where TModel : IDisposable
-    where TEntry : class
-    where TSelection : FusedAdapterSelection
-    where TEngine : AdapterEngine<TModel, TEntry, TSelection>
+    where TEngine : AdapterEngine
 {
     private const string LogSource = "ShiraModelFiles";
 
@@ -32,7 +29,7 @@ internal abstract class AdapterTransformerLoader<TModel, TEntry, TSelection, TEn
     /// <param name="kind">The kind this loader reads.</param>
     /// <param name="transformerName">The transformer in log messages, e.g. <c>text classifier</c>.</param>
     /// <param name="entryContents">What an adapter entry holds, in the error for one that does not fit the base model, e.g. <c>an adapter</c>.</param>
-    protected AdapterTransformerLoader(string kind, string transformerName, string entryContents)
+    protected ShiraTransformerLoader(string kind, string transformerName, string entryContents)
     {
         Kind = kind;
         _transformerName = transformerName;
@@ -43,8 +40,8 @@ internal abstract class AdapterTransformerLoader<TModel, TEntry, TSelection, TEn
 
     public abstract ITransformer Load(ShiraModelReader reader);
 
-    /// <summary>The base fingerprint of a model holding plain base weights.</summary>
-    protected abstract string ComputeFingerprint(TModel model);
+    /// <summary>The module of <paramref name="model"/> whose weights the fingerprint covers.</summary>
+    protected abstract nn.Module ModuleOf(TModel model);
 
     /// <summary>Registers an adapter read from the file.</summary>
     protected abstract void AddAdapter(TEngine engine, TAdapter adapter);
@@ -57,7 +54,7 @@ internal abstract class AdapterTransformerLoader<TModel, TEntry, TSelection, TEn
     /// </summary>
     protected ITransformer Build(
         ShiraModelReader reader, BaseModelReference reference, TModel model, IReadOnlyList<(TAdapter Adapter, string Folder)> adapters,
-        TSelection selection, Func<Device, TEngine> createEngine, Func<TEngine, ITransformer> createTransformer)
+        FusedAdapterSelection selection, Func<Device, TEngine> createEngine, Func<TEngine, ITransformer> createTransformer)
     {
         bool handedOver = false;
         try
@@ -90,6 +87,8 @@ internal abstract class AdapterTransformerLoader<TModel, TEntry, TSelection, TEn
                 model.Dispose();
         }
     }
+
+    private string ComputeFingerprint(TModel model) => BaseModelFingerprint.OfModel(ModuleOf(model));
 
     /// <summary>The base model embedded in the file, read again (see <see cref="EmbeddedBaseModel.Reloader"/>).</summary>
     protected Func<TModel> ReloadEmbedded(ShiraModelReader reader, BaseModelReference reference, Func<IModelFileSource, TModel> load) =>

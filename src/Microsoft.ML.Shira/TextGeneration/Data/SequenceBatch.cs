@@ -1,6 +1,7 @@
+using Microsoft.ML.Shira.TextGeneration.Training;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.TextGeneration.Training;
+namespace Microsoft.ML.Shira.TextGeneration.Data;
 
 /// <summary>
 /// A right-padded batch of token sequences on the CPU. <see cref="Labels"/> holds the target id at every target

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Shira.TextClassification.Training;
+using Microsoft.ML.Shira.TextClassification.Training;
+
+namespace Microsoft.ML.Shira.TextClassification.Data;
 
 /// <summary>One labeled training or validation row.</summary>
 /// <param name="First">First text.</param>

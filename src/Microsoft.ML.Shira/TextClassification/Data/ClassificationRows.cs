@@ -1,17 +1,18 @@
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
+using Microsoft.ML.Shira.TextClassification.Training;
 
-namespace Microsoft.ML.Shira.TextClassification.Training;
+namespace Microsoft.ML.Shira.TextClassification.Data;
 
 /// <summary>
 /// Reads labeled rows from an <see cref="IDataView"/>. Rows with a missing label (key 0) are skipped, as ML.NET
 /// trainers do. Empty or whitespace-only text is an error naming the row: it is almost always a loading mistake
 /// (wrong separator or column), and training on it would silently teach the model nothing useful.
 /// </summary>
-internal static class TrainingRows
+internal static class ClassificationRows
 {
-    public static List<Example> Read(IDataView data, ColumnNames names, LabelInfo label, string dataName, MlContextLog log, CancellationToken token)
+    public static List<Example> Read(IDataView data, ClassificationColumns names, LabelInfo label, string dataName, MlContextLog log, CancellationToken token)
     {
         var schema = data.Schema;
         var first = schema[names.Sentence1];

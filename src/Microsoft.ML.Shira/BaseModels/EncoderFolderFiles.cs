@@ -4,7 +4,7 @@ using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Text;
 
-namespace Microsoft.ML.Shira.TextClassification.Persistence;
+namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>
 /// The Hugging Face folder of an encoder as it is in memory: <c>config.json</c> and <c>model.safetensors</c> from the

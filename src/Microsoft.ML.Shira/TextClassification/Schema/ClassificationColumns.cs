@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Shira.TextClassification.Schema;
 
 /// <summary>The input and output column names of a text classifier.</summary>
-internal sealed record ColumnNames(
+internal sealed record ClassificationColumns(
     string Label,
     string Sentence1,
     string? Sentence2,
@@ -9,7 +9,7 @@ internal sealed record ColumnNames(
     string Score,
     string Probability)
 {
-    public static ColumnNames From(ShiraTextClassificationOptions options) => new(
+    public static ClassificationColumns From(ShiraTextClassificationOptions options) => new(
         options.LabelColumnName, options.Sentence1ColumnName, options.Sentence2ColumnName,
         options.PredictedLabelColumnName, options.ScoreColumnName, options.ProbabilityColumnName);
 }

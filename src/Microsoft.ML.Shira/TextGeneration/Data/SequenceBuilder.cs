@@ -1,6 +1,7 @@
 using Microsoft.ML.Shira.Text;
+using Microsoft.ML.Shira.TextGeneration.Training;
 
-namespace Microsoft.ML.Shira.TextGeneration.Training;
+namespace Microsoft.ML.Shira.TextGeneration.Data;
 
 /// <summary>
 /// Turns texts into <see cref="TokenSequence"/>s the way generation sees them. Plain text: <c>BOS text [EOS]</c>, split

@@ -7,21 +7,28 @@ namespace Microsoft.ML.Shira.TextClassification.Schema;
 /// Checks the input columns of SHiRA text classification and explains every mismatch: the column, its role, the
 /// expected type and the actual one. Schema mismatches are <see cref="ArgumentOutOfRangeException"/>, as in ML.NET.
 /// </summary>
-internal static class InputColumns
+internal static class ClassificationInputColumns
 {
-    /// <summary>Throws unless <paramref name="columnName"/> exists and is text.</summary>
-    public static DataViewSchema.Column RequireText(DataViewSchema schema, string columnName, string role)
+    /// <summary>Throws unless the text column (and the second text column of pairs) exist and are text.</summary>
+    public static void RequireTexts(DataViewSchema schema, ClassificationColumns names)
     {
-        var column = Require(schema, columnName, role);
-        if (column.Type is not TextDataViewType)
-            throw new ArgumentOutOfRangeException(nameof(schema), TextTypeMessage(columnName, role, $"{column.Type}"));
-        return column;
+        InputColumnChecks.RequireText(schema, names.Sentence1, "text (Sentence1)");
+        if (names.Sentence2 is not null)
+            InputColumnChecks.RequireText(schema, names.Sentence2, "second text (Sentence2)");
+    }
+
+    /// <summary>The shape-level checks of <see cref="RequireTexts(DataViewSchema, ClassificationColumns)"/>.</summary>
+    public static void RequireTexts(SchemaShape shape, ClassificationColumns names)
+    {
+        InputColumnChecks.RequireText(shape, names.Sentence1, "text (Sentence1)");
+        if (names.Sentence2 is not null)
+            InputColumnChecks.RequireText(shape, names.Sentence2, "second text (Sentence2)");
     }
 
     /// <summary>Reads what the label column says about the classes; throws unless it is a key (≥ 2 values) or Boolean.</summary>
     public static LabelInfo RequireLabel(DataViewSchema schema, string columnName)
     {
-        var column = Require(schema, columnName, "label");
+        var column = InputColumnChecks.Require(schema, columnName, "label");
         if (column.Type is BooleanDataViewType)
             return new LabelInfo(true, 2, null, null, column.Type);
         if (column.Type is not KeyDataViewType key)
@@ -50,11 +57,11 @@ internal static class InputColumns
             var unseen = names.Where(n => !head.ClassNames.Contains(n, StringComparer.Ordinal)).ToList();
             if (unseen.Count > 0)
                 throw new ArgumentOutOfRangeException(nameof(schema),
-                    $"Label column '{columnName}' has value(s) {Quote(unseen)} that adapter '{adapterName}' never saw in training (it knows {Quote(head.ClassNames)}). " +
+                    $"Label column '{columnName}' has value(s) {InputColumnChecks.Quote(unseen)} that adapter '{adapterName}' never saw in training (it knows {InputColumnChecks.Quote(head.ClassNames)}). " +
                     "Fit MapValueToKey on the training data and reuse that transformer (e.g. in the same pipeline) so unseen values become missing keys.");
             if (!names.SequenceEqual(head.ClassNames, StringComparer.Ordinal))
                 throw new ArgumentOutOfRangeException(nameof(schema),
-                    $"Label column '{columnName}' orders its keys {Quote(names)} but adapter '{adapterName}' was trained with {Quote(head.ClassNames)}; " +
+                    $"Label column '{columnName}' orders its keys {InputColumnChecks.Quote(names)} but adapter '{adapterName}' was trained with {InputColumnChecks.Quote(head.ClassNames)}; " +
                     "reuse the training MapValueToKey transformer so keys mean the same classes.");
             return;
         }
@@ -64,56 +71,18 @@ internal static class InputColumns
                 "reuse the training MapValueToKey transformer so keys mean the same classes.");
     }
 
-    /// <summary>The shape-level checks of <see cref="RequireText(DataViewSchema, string, string)"/>.</summary>
-    public static SchemaShape.Column RequireText(SchemaShape shape, string columnName, string role)
-    {
-        var column = Require(shape, columnName, role);
-        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType)
-            throw new ArgumentOutOfRangeException(nameof(shape), TextTypeMessage(columnName, role, Describe(column)));
-        return column;
-    }
-
     /// <summary>The shape-level checks of <see cref="RequireLabel(DataViewSchema, string)"/>; returns true for a Boolean label.</summary>
     public static (bool IsBinary, SchemaShape.Column Column) RequireLabel(SchemaShape shape, string columnName)
     {
-        var column = Require(shape, columnName, "label");
+        var column = InputColumnChecks.Require(shape, columnName, "label");
         if (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is BooleanDataViewType)
             return (true, column);
         if (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.IsKey)
             return (false, column);
-        throw new ArgumentOutOfRangeException(nameof(shape), LabelTypeMessage(columnName, Describe(column)));
+        throw new ArgumentOutOfRangeException(nameof(shape), LabelTypeMessage(columnName, InputColumnChecks.Describe(column)));
     }
-
-    private static DataViewSchema.Column Require(DataViewSchema schema, string columnName, string role)
-    {
-        ArgumentNullException.ThrowIfNull(schema);
-        var column = schema.GetColumnOrNull(columnName);
-        if (column is not { } found || found.IsHidden)
-            throw new ArgumentOutOfRangeException(nameof(schema), MissingMessage(columnName, role, schema.Where(c => !c.IsHidden).Select(c => c.Name)));
-        return found;
-    }
-
-    private static SchemaShape.Column Require(SchemaShape shape, string columnName, string role)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        if (!SchemaShapeColumns.TryFind(shape, columnName, out var column))
-            throw new ArgumentOutOfRangeException(nameof(shape), MissingMessage(columnName, role, shape.Select(c => c.Name)));
-        return column;
-    }
-
-    private static string MissingMessage(string columnName, string role, IEnumerable<string> columns) =>
-        $"The {role} column '{columnName}' is not in the input data. Its columns are: {Quote(columns.ToList())}.";
-
-    private static string TextTypeMessage(string columnName, string role, string actual) =>
-        $"The {role} column '{columnName}' must be text (String); it is {actual}.";
 
     private static string LabelTypeMessage(string columnName, string actual) =>
         $"The label column '{columnName}' must be a key type (multiclass: map it with mlContext.Transforms.Conversion.MapValueToKey(\"{columnName}\")) " +
         $"or Boolean (binary); it is {actual}.";
-
-    private static string Describe(SchemaShape.Column column) =>
-        column.Kind == SchemaShape.Column.VectorKind.Scalar ? (column.IsKey ? $"Key<{column.ItemType}>" : $"{column.ItemType}") : $"Vector<{column.ItemType}>";
-
-    private static string Quote(IReadOnlyCollection<string> values) =>
-        string.Join(", ", values.Take(12).Select(v => $"'{v}'")) + (values.Count > 12 ? $", … ({values.Count} in all)" : "");
 }

@@ -1,7 +1,8 @@
 using Microsoft.ML.Shira.Models;
+using Microsoft.ML.Shira.TextGeneration.Training;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.TextGeneration.Training;
+namespace Microsoft.ML.Shira.TextGeneration.Data;
 
 /// <summary>
 /// Next-token cross-entropy of a batch: the logits at position <c>t−1</c> against the label at position <c>t</c>,

@@ -1,7 +1,8 @@
 using Microsoft.ML.Shira.Models;
+using Microsoft.ML.Shira.TextGeneration.Training;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Shira.TextGeneration.Training;
+namespace Microsoft.ML.Shira.TextGeneration.Data;
 
 /// <summary>Perplexity = exp(mean next-token cross-entropy over every target token of a data set).</summary>
 internal static class PerplexityMeter

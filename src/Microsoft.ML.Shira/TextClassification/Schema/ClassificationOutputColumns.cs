@@ -10,7 +10,7 @@ namespace Microsoft.ML.Shira.TextClassification.Schema;
 /// SlotNames = class names) and PredictedLabel (key, KeyValues = the training label's). Binary: Score (float margin),
 /// Probability (float) and PredictedLabel (Boolean).
 /// </summary>
-internal sealed class OutputColumns : AppendedOutputColumns
+internal sealed class ClassificationOutputColumns : AppendedOutputColumns
 {
     private const string ScoreColumnKind = "ScoreColumnKind";
     private const string ScoreValueKind = "ScoreValueKind";
@@ -18,7 +18,7 @@ internal sealed class OutputColumns : AppendedOutputColumns
     private const string Multiclass = "MulticlassClassification";
     private const string Binary = "BinaryClassification";
 
-    private OutputColumns(DataViewSchema schema, int inputCount, ShiraClassificationHead head)
+    private ClassificationOutputColumns(DataViewSchema schema, int inputCount, ShiraClassificationHead head)
         : base(schema, inputCount)
     {
         Head = head;
@@ -37,7 +37,7 @@ internal sealed class OutputColumns : AppendedOutputColumns
     public int PredictedLabelIndex => Head.IsBinary ? InputCount + 2 : InputCount + 1;
 
     /// <summary>Builds the output schema for <paramref name="input"/> and the classes of <paramref name="head"/>.</summary>
-    public static OutputColumns Create(DataViewSchema input, ColumnNames names, ShiraClassificationHead head)
+    public static ClassificationOutputColumns Create(DataViewSchema input, ClassificationColumns names, ShiraClassificationHead head)
     {
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
@@ -53,11 +53,11 @@ internal sealed class OutputColumns : AppendedOutputColumns
             builder.AddColumn(names.Score, new VectorDataViewType(NumberDataViewType.Single, head.ClassCount), ScoreAnnotations(Multiclass, "Score", classNames));
             builder.AddColumn(names.PredictedLabel, new KeyDataViewType(typeof(uint), head.ClassCount), KeyValueAnnotations(head));
         }
-        return new OutputColumns(builder.ToSchema(), input.Count, head);
+        return new ClassificationOutputColumns(builder.ToSchema(), input.Count, head);
     }
 
     /// <summary>The shape-level counterpart of <see cref="Create"/> for <c>IEstimator.GetOutputSchema</c>.</summary>
-    public static SchemaShape Shape(SchemaShape input, ColumnNames names, bool isBinary, SchemaShape.Column label)
+    public static SchemaShape Shape(SchemaShape input, ClassificationColumns names, bool isBinary, SchemaShape.Column label)
     {
         var columns = input.ToDictionary(c => c.Name);
         var scalar = SchemaShape.Column.VectorKind.Scalar;

@@ -6,7 +6,7 @@ using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Text;
 
-namespace Microsoft.ML.Shira.TextGeneration.Persistence;
+namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>
 /// The Hugging Face folder of a decoder as it is in memory: <c>config.json</c> and <c>model.safetensors</c> from the
@@ -35,7 +35,7 @@ internal static class DecoderFolderFiles
     /// <param name="decoder">The decoder, with the weights to write.</param>
     /// <param name="baseModel">The base model whose tokenizer files are copied.</param>
     /// <exception cref="InvalidOperationException">The model cannot be written as a Hugging Face folder, or the base model's files cannot be read.</exception>
-    public static IReadOnlyDictionary<string, byte[]> Create(PretrainedDecoder decoder, ShiraDecoderBaseModel baseModel)
+    public static IReadOnlyDictionary<string, byte[]> Create(PretrainedDecoder decoder, ShiraBaseModel baseModel)
     {
         if (decoder.Model is not IHuggingFaceModel model)
             throw new InvalidOperationException($"The base model '{baseModel.Id}' ({decoder.Model.GetType().Name}) cannot be written as a Hugging Face model folder.");

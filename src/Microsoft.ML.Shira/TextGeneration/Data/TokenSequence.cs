@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Shira.TextGeneration.Training;
+using Microsoft.ML.Shira.TextGeneration.Training;
+
+namespace Microsoft.ML.Shira.TextGeneration.Data;
 
 /// <summary>
 /// One training or validation sequence: token ids (BOS first when the tokenizer uses one) and the first position whose

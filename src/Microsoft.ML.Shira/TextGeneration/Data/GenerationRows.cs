@@ -1,7 +1,8 @@
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextGeneration.Schema;
+using Microsoft.ML.Shira.TextGeneration.Training;
 
-namespace Microsoft.ML.Shira.TextGeneration.Training;
+namespace Microsoft.ML.Shira.TextGeneration.Data;
 
 /// <summary>
 /// Reads an <see cref="IDataView"/> into token sequences. Rows with nothing to learn (empty or whitespace text, or
@@ -18,7 +19,7 @@ internal static class GenerationRows
     /// <param name="log">Receives the warnings; null when the caller reports nothing (perplexity).</param>
     /// <param name="token">Checked every 64 rows.</param>
     public static List<TokenSequence> Read(
-        IDataView data, GenerationColumnNames names, SequenceBuilder builder, string dataName, MlContextLog? log, CancellationToken token)
+        IDataView data, GenerationColumns names, SequenceBuilder builder, string dataName, MlContextLog? log, CancellationToken token)
     {
         GenerationInputColumns.RequireTraining(data.Schema, names);
         var first = data.Schema[names.IsPromptResponse ? names.Prompt! : names.Text];

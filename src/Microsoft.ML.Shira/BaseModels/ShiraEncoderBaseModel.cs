@@ -1,0 +1,50 @@
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.IO.Folders;
+
+namespace Microsoft.ML.Shira;
+
+/// <summary>
+/// The pretrained encoder a SHiRA text classifier adapts: the embedded <see cref="MiniLmL6V2"/> or a BERT-family model
+/// from a Hugging Face folder (<see cref="FromFolder"/>).
+/// </summary>
+public sealed class ShiraEncoderBaseModel : ShiraBaseModel
+{
+    private readonly Func<PretrainedEncoder> _load;
+
+    private ShiraEncoderBaseModel(string id, Func<PretrainedEncoder> load, Func<IModelFileSource>? files)
+        : base(id, files)
+    {
+        _load = load;
+    }
+
+    /// <summary>
+    /// sentence-transformers' all-MiniLM-L6-v2 (6 layers, width 384, 22.7 M parameters), whose weights ship inside
+    /// this assembly: no download needed. The default.
+    /// </summary>
+    public static ShiraEncoderBaseModel MiniLmL6V2 { get; } = new(PretrainedEncoders.MiniLmL6V2Name, PretrainedEncoders.MiniLmL6V2, files: null);
+
+    /// <summary>
+    /// A BERT-family encoder from a local Hugging Face folder (<c>config.json</c> with <c>model_type</c> <c>bert</c>,
+    /// <c>model.safetensors</c> or a sharded index, <c>vocab.txt</c> and optionally <c>tokenizer_config.json</c>).
+    /// Loaded when training starts. Its <see cref="ShiraBaseModel.Id"/> is the folder's full path; a model trained on it
+    /// is saved with <c>ShiraSaveOptions.EmbedBaseModel</c>, since this library does not ship it.
+    /// </summary>
+    /// <param name="directory">The model folder.</param>
+    /// <exception cref="ArgumentException">The folder does not exist.</exception>
+    public static ShiraEncoderBaseModel FromFolder(string directory)
+    {
+        string full = BaseModelFolders.RequireExisting(directory);
+        return new ShiraEncoderBaseModel(full, () => PretrainedEncoders.Load(full), () => new DirectoryModelFileSource(full));
+    }
+
+    internal override bool IsBuiltIn => ReferenceEquals(this, MiniLmL6V2);
+
+    /// <summary>Builds a fresh copy of the encoder and its tokenizer; the caller owns (and disposes) it.</summary>
+    internal PretrainedEncoder Load() => _load();
+
+    /// <summary>The built-in base model with this id, or null.</summary>
+    internal static ShiraEncoderBaseModel? FindBuiltIn(string id) => string.Equals(id, MiniLmL6V2.Id, StringComparison.Ordinal) ? MiniLmL6V2 : null;
+
+    /// <summary>A base model that is not built in, e.g. one embedded in a saved model file.</summary>
+    internal static ShiraEncoderBaseModel Create(string id, Func<PretrainedEncoder> load) => new(id, load, files: null);
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.Checkpoints.Peft;
+using Microsoft.ML.Shira.Inference.Engines;
+using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.IO;
+using Microsoft.ML.Shira.ModelFiles.BaseRecords;
+using Microsoft.ML.Shira.ModelFiles.Persistence;
+using Microsoft.ML.Shira.Tasks.Persistence;
+
+namespace Microsoft.ML.Shira;
+
+/// <summary>
+/// How every SHiRA transformer is written into a model file and exported; a task adds its settings, its files per
+/// adapter and its base model's folder.
+/// </summary>
+public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExportable
+{
+    /// <summary>Stable name of the task in model files, e.g. <c>text-classification</c>; its loader is registered under it.</summary>
+    internal abstract string Kind { get; }
+
+    string IShiraPersistable.Kind => Kind;
+
+    /// <summary>
+    /// Writes the settings (the task's, then the base model reference or weights, the adapters with their PEFT files and
+    /// the task's files, and the active selection) and the entries.
+    /// </summary>
+    void IShiraPersistable.WriteTo(ShiraModelWriter writer)
+    {
+        ThrowIfDisposed();
+        var selection = _selection;
+        var entries = _engine.Snapshot();
+        var settings = writer.Settings;
+        WriteSettings(settings);
+        var baseModel = _engine.BaseModel;
+        BaseModelSettings.Write(writer, baseModel.Id, _engine.BaseFingerprint, baseModel.IsBuiltIn, () => _engine.WithBaseWeights(FolderFiles));
+
+        var fanInFanOut = _engine.FanInFanOutModules;
+        var adapters = new JsonArray();
+        for (int i = 0; i < entries.Count; i++)
+        {
+            var (folder, json) = AdapterFolders.Write(writer, i, entries[i].Adapter, fanInFanOut);
+            WriteAdapterFiles(writer, entries[i], folder, json);
+            adapters.Add(json);
+        }
+        settings["adapters"] = adapters;
+        AdapterFolders.RequireSelected(selection.Names, entries.Select(e => e.Adapter));
+        settings["active"] = SelectionJson(selection);
+    }
+
+    void IShiraExportable.ExportAdapter(string adapterName, string directory)
+    {
+        ThrowIfDisposed();
+        PeftShiraAdapterFile.Save(GetAdapter(adapterName), directory, _engine.FanInFanOutModules);
+        ExportAdapterFiles(adapterName, directory);
+    }
+
+    void IShiraExportable.ExportFused(string directory, IReadOnlyList<(string Name, double Alpha)>? adapters)
+    {
+        ThrowIfDisposed();
+        var selection = adapters is null ? _selection : Fusion(adapters);
+        AtomicFile.WriteAll(directory, _engine.WithFused(selection, FolderFiles));
+        ExportFusedFiles(selection, directory);
+    }
+
+    /// <summary>Writes the task's settings (columns, lengths, …), the first fields of the transformer's settings.</summary>
+    private protected abstract void WriteSettings(JsonObject settings);
+
+    /// <summary>Writes what the task keeps with an adapter into its <paramref name="folder"/> and settings <paramref name="json"/>.</summary>
+    private protected virtual void WriteAdapterFiles(ShiraModelWriter writer, AdapterEntry entry, string folder, JsonObject json)
+    {
+    }
+
+    /// <summary>The <c>active</c> settings of <paramref name="selection"/>.</summary>
+    private protected abstract JsonNode SelectionJson(FusedAdapterSelection selection);
+
+    /// <summary>The base model's Hugging Face folder with the weights as they are now (called under the engine's write lock).</summary>
+    private protected abstract IReadOnlyDictionary<string, byte[]> FolderFiles();
+
+    /// <summary>Writes what the task keeps with adapter <paramref name="adapterName"/> next to its exported PEFT files.</summary>
+    private protected virtual void ExportAdapterFiles(string adapterName, string directory)
+    {
+    }
+
+    /// <summary>Writes what the task needs next to a fused model folder of <paramref name="selection"/>.</summary>
+    private protected virtual void ExportFusedFiles(FusedAdapterSelection selection, string directory)
+    {
+    }
+}
