@@ -5,7 +5,7 @@ using Microsoft.ML.Shira.Text;
 namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>A loaded causal language model with its tokenizer. Disposing it disposes the model.</summary>
-public sealed class PretrainedDecoder : IDisposable
+internal sealed class PretrainedDecoder : IDisposable
 {
     /// <summary>Wraps a model and tokenizer.</summary>
     /// <param name="name">Name for messages (folder or resource).</param>

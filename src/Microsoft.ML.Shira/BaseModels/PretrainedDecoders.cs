@@ -8,7 +8,7 @@ using Microsoft.ML.Shira.Text;
 namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>Loads causal language models together with their tokenizers.</summary>
-public static class PretrainedDecoders
+internal static class PretrainedDecoders
 {
     /// <summary>Prefix of the manifest resources that hold the stories260K folder (followed by the file name).</summary>
     public const string Stories260KResourcePrefix = "Microsoft.ML.Shira.Resources.stories260K.";

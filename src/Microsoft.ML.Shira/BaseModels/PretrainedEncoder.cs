@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>A pretrained sentence encoder: the <see cref="BertModel"/>, its configuration and its tokenizer. Disposing it disposes the model.</summary>
-public sealed class PretrainedEncoder : IDisposable
+internal sealed class PretrainedEncoder : IDisposable
 {
     internal PretrainedEncoder(string name, BertModel model, BertTextTokenizer tokenizer)
     {

@@ -7,7 +7,7 @@ using Microsoft.ML.Shira.Text;
 namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>Pretrained encoders whose weights ship inside this assembly.</summary>
-public static class PretrainedEncoders
+internal static class PretrainedEncoders
 {
     /// <summary>Hugging Face id of <see cref="MiniLmL6V2"/>.</summary>
     public const string MiniLmL6V2Name = "sentence-transformers/all-MiniLM-L6-v2";

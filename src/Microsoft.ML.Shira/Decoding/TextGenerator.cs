@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Decoding;
 /// key/value cache, stop tokens and stop strings, streaming of decoded text pieces and cancellation.
 /// The model is used as is (its training/eval mode is not changed); generation runs without gradients.
 /// </summary>
-public sealed class TextGenerator
+internal sealed class TextGenerator
 {
     private readonly ICausalLanguageModel _model;
     private readonly ICausalLMTokenizer _tokenizer;

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Shira.IO;
 
 /// <summary>Writes files through a temporary sibling and a rename, so a crash never leaves a half-written file.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> by calling <paramref name="write"/> on a temporary file and renaming it.</summary>
     public static void Write(string path, Action<Stream> write)

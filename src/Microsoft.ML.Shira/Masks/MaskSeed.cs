@@ -3,7 +3,7 @@ using System.Text;
 namespace Microsoft.ML.Shira.Masks;
 
 /// <summary>Derives the seed of one layer's random draws from the run's seed and the layer's module path.</summary>
-public static class MaskSeed
+internal static class MaskSeed
 {
     private const ulong FnvOffsetBasis = 14695981039346656037UL;
     private const ulong FnvPrime = 1099511628211UL;

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models;
 /// for incremental decoding. Implemented by <see cref="Llama.LlamaForCausalLM"/> and <see cref="Gpt2.Gpt2LMHeadModel"/>;
 /// other architectures implement it to reuse the text generator.
 /// </summary>
-public interface ICausalLanguageModel
+internal interface ICausalLanguageModel
 {
     /// <summary>Number of rows of the output logits (vocabulary size).</summary>
     long VocabularySize { get; }

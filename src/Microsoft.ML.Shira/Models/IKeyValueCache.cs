@@ -5,7 +5,7 @@ namespace Microsoft.ML.Shira.Models;
 /// processes the new token. Owns its tensors: dispose it when the sequence is finished. After an exception
 /// during a forward pass the cache may be inconsistent and should be discarded.
 /// </summary>
-public interface IKeyValueCache : IDisposable
+internal interface IKeyValueCache : IDisposable
 {
     /// <summary>Number of cached positions.</summary>
     long Length { get; }

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models;
 /// dispose scopes and owned by the cache. Base of the caches of <see cref="Llama.LlamaForCausalLM"/> and
 /// <see cref="Gpt2.Gpt2LMHeadModel"/>.
 /// </summary>
-public abstract class LayerKeyValueCache : IKeyValueCache
+internal abstract class LayerKeyValueCache : IKeyValueCache
 {
     private readonly Tensor?[] _keys;
     private readonly Tensor?[] _values;

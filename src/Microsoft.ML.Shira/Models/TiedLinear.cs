@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Models;
 /// A bias-free linear projection that borrows its weight from another module (for example an output head tied to
 /// the input embedding). It owns no parameter, so the shared weight is stored, converted and saved only once.
 /// </summary>
-public sealed class TiedLinear : nn.Module<Tensor, Tensor>
+internal sealed class TiedLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Func<Tensor> _weight;
 

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Text;
 
 /// <summary>The int64 <c>[B, T]</c> tensors a BERT encoder takes. Owns them: dispose when done.</summary>
-public sealed class BertInputs : IDisposable
+internal sealed class BertInputs : IDisposable
 {
     internal BertInputs(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {

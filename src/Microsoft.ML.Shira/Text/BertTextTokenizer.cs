@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Text;
 /// <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>, truncated to <see cref="MaxLength"/> tokens
 /// (pairs: longest-first, as Hugging Face does).
 /// </summary>
-public sealed class BertTextTokenizer
+internal sealed class BertTextTokenizer
 {
     private readonly byte[] _vocabulary;
 

@@ -4,7 +4,7 @@ using Microsoft.ML.Shira.IO.Folders;
 
 namespace Microsoft.ML.Shira.Text;
 
-public sealed partial class ByteLevelBpeCausalLMTokenizer
+internal sealed partial class ByteLevelBpeCausalLMTokenizer
 {
     /// <summary>File name of the vocabulary (token → id JSON).</summary>
     public const string VocabFileName = "vocab.json";

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Text;
 /// regex. Encoding matches Hugging Face's GPT-2 tokenizer: no BOS unless <c>add_bos_token</c> is set; special tokens
 /// (<c>&lt;|endoftext|&gt;</c>, <c>added_tokens</c>) written in the text are encoded as their ids.
 /// </summary>
-public sealed partial class ByteLevelBpeCausalLMTokenizer : ICausalLMTokenizer
+internal sealed partial class ByteLevelBpeCausalLMTokenizer : ICausalLMTokenizer
 {
     private readonly BpeTokenizer _tokenizer;
     private readonly HashSet<int> _specialIds;

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Microsoft.ML.Shira.Text;
 
-public sealed partial record ByteLevelBpeTokenizerOptions
+internal sealed partial record ByteLevelBpeTokenizerOptions
 {
     /// <summary>
     /// Reads <c>bos_token</c>, <c>eos_token</c>, <c>unk_token</c>, <c>pad_token</c> (strings or <c>{"content": …}</c>

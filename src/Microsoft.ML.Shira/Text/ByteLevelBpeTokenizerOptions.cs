@@ -4,7 +4,7 @@ namespace Microsoft.ML.Shira.Text;
 /// The special-token settings of a byte-level BPE tokenizer that Hugging Face keeps in <c>tokenizer_config.json</c>
 /// rather than in the vocabulary files. The defaults are GPT-2's.
 /// </summary>
-public sealed partial record ByteLevelBpeTokenizerOptions
+internal sealed partial record ByteLevelBpeTokenizerOptions
 {
     /// <summary>Name of GPT-2's end-of-text token, its default BOS and EOS.</summary>
     public const string EndOfText = "<|endoftext|>";

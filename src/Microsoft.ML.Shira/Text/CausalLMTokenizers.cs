@@ -4,7 +4,7 @@ using Microsoft.ML.Shira.IO.Folders;
 namespace Microsoft.ML.Shira.Text;
 
 /// <summary>Finds and loads the tokenizer of a Hugging Face model folder.</summary>
-public static class CausalLMTokenizers
+internal static class CausalLMTokenizers
 {
     /// <summary>File name of a SentencePiece model.</summary>
     public const string SentencePieceFileName = "tokenizer.model";

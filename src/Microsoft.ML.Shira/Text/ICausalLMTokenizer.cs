@@ -4,7 +4,7 @@ namespace Microsoft.ML.Shira.Text;
 /// The tokenizer side of a causal language model: text to ids and back, plus the special ids generation needs.
 /// Implemented by <see cref="SentencePieceCausalLMTokenizer"/> (LLaMA) and <see cref="ByteLevelBpeCausalLMTokenizer"/> (GPT-2).
 /// </summary>
-public interface ICausalLMTokenizer
+internal interface ICausalLMTokenizer
 {
     /// <summary>Number of ids the tokenizer can produce.</summary>
     int VocabularySize { get; }

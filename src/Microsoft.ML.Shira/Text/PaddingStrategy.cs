@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Shira.Text;
 
 /// <summary>How a batch is padded.</summary>
-public enum PaddingStrategy
+internal enum PaddingStrategy
 {
     /// <summary>Pad every sequence to the longest one in the batch (Hugging Face's <c>padding=True</c>).</summary>
     Longest,

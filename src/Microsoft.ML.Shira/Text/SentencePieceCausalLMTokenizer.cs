@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Text;
 /// Microsoft.ML.Tokenizers' <see cref="LlamaTokenizer"/>. Encoding adds BOS and no EOS, like Hugging Face's
 /// <c>LlamaTokenizer</c> with <c>add_bos_token</c>.
 /// </summary>
-public sealed class SentencePieceCausalLMTokenizer : ICausalLMTokenizer
+internal sealed class SentencePieceCausalLMTokenizer : ICausalLMTokenizer
 {
     private readonly SentencePieceTokenizer _tokenizer;
 

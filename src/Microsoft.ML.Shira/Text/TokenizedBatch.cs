@@ -6,7 +6,7 @@ namespace Microsoft.ML.Shira.Text;
 /// A tokenized, padded batch as flat row-major <c>[BatchSize, SequenceLength]</c> int64 arrays
 /// (the layout of ONNX Runtime and TorchSharp inputs).
 /// </summary>
-public sealed class TokenizedBatch
+internal sealed class TokenizedBatch
 {
     internal TokenizedBatch(int batchSize, int sequenceLength, long[] inputIds, long[] attentionMask, long[] tokenTypeIds, int[] lengths)
     {

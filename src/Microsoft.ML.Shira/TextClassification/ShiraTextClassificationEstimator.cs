@@ -8,16 +8,13 @@ namespace Microsoft.ML.Shira.TextClassification;
 /// <c>mlContext.Shira().TextClassification(...)</c>. The label must be a key (multiclass, e.g. from
 /// <c>MapValueToKey</c>) or Boolean (binary); the text columns must be strings.
 /// </summary>
-public sealed class ShiraTextClassificationEstimator : IEstimator<ShiraTextClassificationTransformer>
+public sealed class ShiraTextClassificationEstimator : ShiraEstimator<ShiraTextClassificationTransformer>
 {
-    private readonly MLContext _context;
     private readonly ShiraTextClassificationOptions _options;
 
     internal ShiraTextClassificationEstimator(MLContext context, ShiraTextClassificationOptions options)
+        : base(context, options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
         _options = options;
     }
 
@@ -28,11 +25,11 @@ public sealed class ShiraTextClassificationEstimator : IEstimator<ShiraTextClass
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidOperationException">A row has empty text, no row has a label, or the loss diverged.</exception>
     /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled; nothing is kept.</exception>
-    public ShiraTextClassificationTransformer Fit(IDataView input) => ShiraClassifierTrainer.Train(_context, _options, input);
+    public override ShiraTextClassificationTransformer Fit(IDataView input) => ShiraClassifierTrainer.Train(Context, _options, input);
 
     /// <summary>The input columns plus the outputs; checks the text and label columns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var names = ClassificationColumns.From(_options);

@@ -63,7 +63,7 @@ public sealed class ShiraTextClassificationOptions : ShiraTrainerOptionsBase
 
     /// <summary>Checks every option; throws naming the first bad one.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
-    internal void Validate()
+    internal override void Validate()
     {
         OptionChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
         OptionChecks.RequireName(Sentence1ColumnName, nameof(Sentence1ColumnName));

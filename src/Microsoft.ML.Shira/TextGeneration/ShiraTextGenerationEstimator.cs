@@ -7,16 +7,13 @@ namespace Microsoft.ML.Shira.TextGeneration;
 /// Fine-tunes a pretrained causal language model with a SHiRA adapter on a text column (or prompt/response columns)
 /// and generates text from prompts; create it with <c>mlContext.Shira().TextGeneration(...)</c>. The columns must be strings.
 /// </summary>
-public sealed class ShiraTextGenerationEstimator : IEstimator<ShiraTextGenerationTransformer>
+public sealed class ShiraTextGenerationEstimator : ShiraEstimator<ShiraTextGenerationTransformer>
 {
-    private readonly MLContext _context;
     private readonly ShiraTextGenerationOptions _options;
 
     internal ShiraTextGenerationEstimator(MLContext context, ShiraTextGenerationOptions options)
+        : base(context, options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _context = context;
         _options = options;
     }
 
@@ -29,11 +26,11 @@ public sealed class ShiraTextGenerationEstimator : IEstimator<ShiraTextGeneratio
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or MaxSequenceLength exceeds the model's positions.</exception>
     /// <exception cref="InvalidOperationException">No row has text to learn from, or the loss diverged.</exception>
     /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled; nothing is kept.</exception>
-    public ShiraTextGenerationTransformer Fit(IDataView input) => ShiraGeneratorTrainer.Train(_context, _options, input);
+    public override ShiraTextGenerationTransformer Fit(IDataView input) => ShiraGeneratorTrainer.Train(Context, _options, input);
 
     /// <summary>The input columns plus the generated-text column; checks the training and prompt columns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var names = GenerationColumns.From(_options);

@@ -87,7 +87,7 @@ public sealed class ShiraTextGenerationOptions : ShiraTrainerOptionsBase
 
     /// <summary>Checks every option; throws naming the first bad one.</summary>
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
-    internal void Validate()
+    internal override void Validate()
     {
         OptionChecks.RequireName(TextColumnName, nameof(TextColumnName));
         OptionChecks.RequireName(OutputColumnName, nameof(OutputColumnName));

@@ -99,6 +99,10 @@ public abstract class ShiraTrainerOptionsBase
     /// <summary>The per-matrix budget these options ask for.</summary>
     internal ShiraBudget Budget() => Rank is { } r ? ShiraBudget.FromRank(r) : ShiraBudget.FromSparsity(Sparsity);
 
+    /// <summary>Checks every option; throws naming the first bad one.</summary>
+    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
+    internal abstract void Validate();
+
     /// <summary>Checks the shared options; throws naming the first bad one.</summary>
     /// <param name="targetModuleExample">A target module of the task's model family, for the error message.</param>
     internal void ValidateTraining(string targetModuleExample)

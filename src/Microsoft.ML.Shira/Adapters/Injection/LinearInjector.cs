@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Adapters.Injection;
 
 /// <summary>Wraps every matching <see cref="Linear"/> of a module tree with an adapter layer made by a factory.</summary>
-public static class LinearInjector
+internal static class LinearInjector
 {
     /// <summary>
     /// Replaces each <see cref="Linear"/> whose path matches <paramref name="matcher"/> with <c>factory(path, linear)</c>.

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Shira.Adapters.Injection;
 /// Decides which module paths an adapter targets, with PEFT's <c>target_modules</c> semantics:
 /// a name matches a path equal to it or ending in <c>"." + name</c>; a regular expression must match the whole path.
 /// </summary>
-public sealed class TargetModuleMatcher
+internal sealed class TargetModuleMatcher
 {
     private readonly string[] _names;
     private readonly Regex? _regex;

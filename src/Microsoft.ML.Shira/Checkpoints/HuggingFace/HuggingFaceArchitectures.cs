@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 /// The architectures <see cref="HuggingFaceLoader"/> can build, keyed by <c>model_type</c>. LLaMA and GPT-2 are built
 /// in; further architectures (BERT, …) are added with <see cref="Register"/>.
 /// </summary>
-public static class HuggingFaceArchitectures
+internal static class HuggingFaceArchitectures
 {
     private static readonly ConcurrentDictionary<string, IHuggingFaceArchitecture> ByModelType = new(StringComparer.Ordinal);
 

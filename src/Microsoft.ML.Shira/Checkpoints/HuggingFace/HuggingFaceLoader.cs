@@ -38,7 +38,7 @@ public static class HuggingFaceLoader
         Load<TModel>(new DirectoryModelFileSource(directory), options);
 
     /// <summary>Loads the model whose files <paramref name="source"/> provides, which must be a <typeparamref name="TModel"/>.</summary>
-    public static TModel Load<TModel>(IModelFileSource source, HuggingFaceLoadOptions? options = null)
+    internal static TModel Load<TModel>(IModelFileSource source, HuggingFaceLoadOptions? options = null)
         where TModel : class, IHuggingFaceModel
     {
         var model = Load(source, options);
@@ -50,7 +50,7 @@ public static class HuggingFaceLoader
     }
 
     /// <summary>Loads the model whose files <paramref name="source"/> provides.</summary>
-    public static IHuggingFaceModel Load(IModelFileSource source, HuggingFaceLoadOptions? options = null)
+    internal static IHuggingFaceModel Load(IModelFileSource source, HuggingFaceLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         options ??= new HuggingFaceLoadOptions();
@@ -80,7 +80,7 @@ public static class HuggingFaceLoader
 
     /// <summary>Reads and parses <c>config.json</c>.</summary>
     /// <exception cref="ShiraFormatException">Missing or not a JSON object.</exception>
-    public static HuggingFaceConfig ReadConfig(IModelFileSource source)
+    internal static HuggingFaceConfig ReadConfig(IModelFileSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
         string path = source.Describe(ConfigFileName);

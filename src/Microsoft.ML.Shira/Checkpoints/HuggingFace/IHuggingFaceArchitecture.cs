@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 /// Builds the model of one Hugging Face <c>model_type</c> from its <c>config.json</c>. Register implementations in
 /// <see cref="HuggingFaceArchitectures"/> to let <see cref="HuggingFaceLoader"/> load that model type.
 /// </summary>
-public interface IHuggingFaceArchitecture
+internal interface IHuggingFaceArchitecture
 {
     /// <summary>The <c>model_type</c> handled (<c>llama</c>, <c>gpt2</c>, <c>bert</c>, …).</summary>
     string ModelType { get; }

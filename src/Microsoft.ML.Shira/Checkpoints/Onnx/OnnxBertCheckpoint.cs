@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Checkpoints.Onnx;
 /// The encoder weights found in an ONNX export of a BERT model, by Hugging Face name, with the configuration read
 /// off the graph. Owns its tensors: dispose it (after loading them into a <see cref="BertModel"/>).
 /// </summary>
-public sealed class OnnxBertCheckpoint : IDisposable
+internal sealed class OnnxBertCheckpoint : IDisposable
 {
     private readonly Dictionary<string, Tensor> _tensors;
     private bool _disposed;

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Checkpoints.Onnx;
 /// Imports a BERT-family encoder exported to ONNX by PyTorch/Hugging Face (e.g. sentence-transformers'
 /// all-MiniLM-L6-v2) into a <see cref="BertModel"/>. The protobuf is parsed here; no ONNX runtime is needed.
 /// </summary>
-public static class OnnxBertImporter
+internal static class OnnxBertImporter
 {
     /// <summary>Reads the configuration and every encoder weight of an ONNX model.</summary>
     /// <param name="onnxModel">The bytes of the <c>.onnx</c> file (weights embedded, not external).</param>

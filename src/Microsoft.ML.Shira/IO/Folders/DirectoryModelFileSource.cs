@@ -3,7 +3,7 @@ using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 namespace Microsoft.ML.Shira.IO.Folders;
 
 /// <summary>The files of a model folder on disk.</summary>
-public sealed class DirectoryModelFileSource : IModelFileSource
+internal sealed class DirectoryModelFileSource : IModelFileSource
 {
     /// <summary>Uses the files in <paramref name="directory"/>.</summary>
     /// <exception cref="ShiraFormatException">The directory does not exist.</exception>

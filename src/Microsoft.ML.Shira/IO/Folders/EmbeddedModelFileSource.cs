@@ -4,7 +4,7 @@ using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 namespace Microsoft.ML.Shira.IO.Folders;
 
 /// <summary>The files of a model folder stored as manifest resources named <c>prefix + fileName</c>.</summary>
-public sealed class EmbeddedModelFileSource : IModelFileSource
+internal sealed class EmbeddedModelFileSource : IModelFileSource
 {
     private readonly Assembly _assembly;
     private readonly HashSet<string> _names;

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Shira.IO.Folders;
 /// Read access to the files of a Hugging Face model folder (<c>config.json</c>, <c>model.safetensors</c>, …), whether
 /// they live in a directory (<see cref="DirectoryModelFileSource"/>) or in an assembly (<see cref="EmbeddedModelFileSource"/>).
 /// </summary>
-public interface IModelFileSource
+internal interface IModelFileSource
 {
     /// <summary>How a file is named in error messages (a full path, or a resource name).</summary>
     string Describe(string fileName);

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.IO.HuggingFace;
 /// A parsed Hugging Face <c>config.json</c>. Typed getters raise <see cref="ShiraFormatException"/> naming the file
 /// and the key when a value is missing or has the wrong type.
 /// </summary>
-public sealed class HuggingFaceConfig
+internal sealed class HuggingFaceConfig
 {
     private HuggingFaceConfig(string source, JsonObject json)
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.IO.HuggingFace;
 
 /// <summary>Names of floating-point dtypes as written in <c>config.json</c> (<c>torch_dtype</c>).</summary>
-public static class HuggingFaceDTypes
+internal static class HuggingFaceDTypes
 {
     /// <summary>The <c>torch_dtype</c> name of a floating-point scalar type (<c>float32</c>, <c>float16</c>, <c>bfloat16</c>, <c>float64</c>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a floating-point type.</exception>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.IO.Safetensors;
 
 /// <summary>Maps safetensors dtype names to TorchSharp scalar types.</summary>
-public static class SafetensorsDType
+internal static class SafetensorsDType
 {
     private static readonly Dictionary<string, (ScalarType Type, int Size)> ByName = new(StringComparer.Ordinal)
     {

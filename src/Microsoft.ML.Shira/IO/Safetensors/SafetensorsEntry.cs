@@ -6,7 +6,7 @@ namespace Microsoft.ML.Shira.IO.Safetensors;
 /// <param name="Shape">Tensor shape.</param>
 /// <param name="Begin">Start of the data, relative to the start of the data section.</param>
 /// <param name="End">End (exclusive) of the data, relative to the start of the data section.</param>
-public sealed record SafetensorsEntry(string Name, string DType, long[] Shape, long Begin, long End)
+internal sealed record SafetensorsEntry(string Name, string DType, long[] Shape, long Begin, long End)
 {
     /// <summary>Number of elements.</summary>
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);

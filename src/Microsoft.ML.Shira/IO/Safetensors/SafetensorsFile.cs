@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.IO.Safetensors;
 /// A parsed safetensors file (Hugging Face format: u64 header length, JSON header, raw little-endian data).
 /// Every header entry is validated on open; problems raise <see cref="ShiraFormatException"/> naming the file and tensor.
 /// </summary>
-public sealed class SafetensorsFile
+internal sealed class SafetensorsFile
 {
     private const long MaxHeaderBytes = 100L * 1024 * 1024;
     private readonly byte[] _bytes;

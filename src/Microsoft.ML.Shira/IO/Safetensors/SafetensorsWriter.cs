@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.IO.Safetensors;
 
 /// <summary>Writes safetensors files (tensors sorted by name, 8-byte aligned header, atomic write).</summary>
-public static class SafetensorsWriter
+internal static class SafetensorsWriter
 {
     /// <summary>Serializes tensors and metadata to safetensors bytes.</summary>
     public static byte[] ToBytes(IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)

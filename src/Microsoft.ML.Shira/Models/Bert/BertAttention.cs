@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>Hugging Face's <c>BertAttention</c>. Submodules: <c>self</c> (<see cref="BertSelfAttention"/>), <c>output</c> (<see cref="BertSelfOutput"/>).</summary>
-public sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertSelfAttention self;

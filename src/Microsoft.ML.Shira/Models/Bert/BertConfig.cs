@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// Hyper-parameters of a BERT-family encoder, with the field names of a Hugging Face <c>config.json</c>
 /// (<c>BertConfig</c>). Unknown fields of the JSON are ignored.
 /// </summary>
-public sealed record BertConfig
+internal sealed record BertConfig
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// Submodules: <c>word_embeddings</c>, <c>position_embeddings</c>, <c>token_type_embeddings</c>, <c>LayerNorm</c>.
 /// Position ids are <c>0..T-1</c>, computed on the fly (no <c>position_ids</c> buffer).
 /// </summary>
-public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
+internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
 {
     // Field names are the Hugging Face submodule names (RegisterComponents uses them).
 #pragma warning disable IDE1006 // Naming styles

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>Hugging Face's <c>BertEncoder</c>: the stack of blocks, submodule <c>layer</c> (<c>layer.0</c>, <c>layer.1</c>, …).</summary>
-public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Naming styles
     private readonly ModuleList<BertLayer> layer;

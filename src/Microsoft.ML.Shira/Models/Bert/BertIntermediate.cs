@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// Hugging Face's <c>BertIntermediate</c>: the feed-forward up-projection and its activation.
 /// Submodule: <c>dense</c> (a Linear an adapter may replace).
 /// </summary>
-public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
+internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Naming styles
     private nn.Module<Tensor, Tensor> dense;

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// Hugging Face's <c>BertLayer</c>: one transformer block.
 /// Submodules: <c>attention</c>, <c>intermediate</c>, <c>output</c>.
 /// </summary>
-public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertAttention attention;

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// <c>encoder.layer.0.attention.self.query.weight</c>, … . Returns the last hidden state; see
 /// <see cref="SentencePooling"/> for sentence embeddings.
 /// </summary>
-public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IHuggingFaceModel
+internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IHuggingFaceModel
 {
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertEmbeddings embeddings;

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// Hugging Face's <c>BertOutput</c>: the feed-forward down-projection, dropout, residual add and LayerNorm.
 /// Submodules: <c>dense</c> (a Linear an adapter may replace), <c>LayerNorm</c>.
 /// </summary>
-public sealed class BertOutput : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertOutput : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Naming styles
     private nn.Module<Tensor, Tensor> dense;

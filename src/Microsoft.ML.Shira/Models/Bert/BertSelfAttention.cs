@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// Hugging Face's <c>BertSelfAttention</c>: multi-head scaled dot-product self-attention.
 /// Submodules: <c>query</c>, <c>key</c>, <c>value</c> (Linear layers an adapter may replace).
 /// </summary>
-public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     // Linear layers are typed Module<Tensor, Tensor> (not the sealed Linear) so an adapter injector can swap them.
 #pragma warning disable IDE1006 // Naming styles

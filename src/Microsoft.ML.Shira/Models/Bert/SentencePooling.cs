@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>Sentence embeddings from token states, as sentence-transformers computes them.</summary>
-public static class SentencePooling
+internal static class SentencePooling
 {
     /// <summary>
     /// Masked mean over the sequence: <c>sum(h · m) / max(sum(m), 1e-9)</c>, sentence-transformers' <c>mean</c> pooling.

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Models.Gpt2;
 /// The MLP activations a GPT-2 config may name in <c>activation_function</c>, computed as Hugging Face's
 /// <c>ACT2FN</c> does. GPT-2 uses <c>gelu_new</c>: <c>0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))</c>.
 /// </summary>
-public static class Gpt2Activation
+internal static class Gpt2Activation
 {
     /// <summary>The supported names.</summary>
     public static IReadOnlyList<string> Supported { get; } = new[]

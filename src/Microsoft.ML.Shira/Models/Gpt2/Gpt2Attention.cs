@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Models.Gpt2;
 /// (weight <c>[out, in]</c>; Hugging Face's <c>Conv1D</c> stores the transpose) and typed
 /// <see cref="nn.Module{T, TResult}"/> so that an adapter can replace them.
 /// </summary>
-public sealed class Gpt2Attention : nn.Module
+internal sealed class Gpt2Attention : nn.Module
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private nn.Module<Tensor, Tensor> c_attn;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
 /// <summary>One pre-norm GPT-2 block (Hugging Face <c>GPT2Block</c>): <c>h + attn(ln_1(h))</c>, then <c>h + mlp(ln_2(h))</c>.</summary>
-public sealed class Gpt2Block : nn.Module
+internal sealed class Gpt2Block : nn.Module
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private readonly LayerNorm ln_1;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
-public sealed partial record Gpt2Config
+internal sealed partial record Gpt2Config
 {
     /// <summary>Parses a Hugging Face <c>config.json</c> text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="ShiraFormatException">Invalid JSON, wrong <c>model_type</c>, or missing/invalid values.</exception>

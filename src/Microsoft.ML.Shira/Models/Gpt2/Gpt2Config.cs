@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Models.Gpt2;
 /// the defaults are those of the 124M <c>gpt2</c> model). Create it with <see cref="FromJson"/> or an object initializer,
 /// then call <see cref="Validate"/>.
 /// </summary>
-public sealed partial record Gpt2Config
+internal sealed partial record Gpt2Config
 {
     /// <summary>The Hugging Face <c>model_type</c> of this architecture.</summary>
     public const string ModelType = "gpt2";

@@ -21,7 +21,7 @@ namespace Microsoft.ML.Shira.Models.Gpt2;
 /// them back on export (so export → load is bit-identical and exports load in <c>transformers</c>), and PEFT adapter
 /// files can be written in the Conv1D (<c>fan_in_fan_out</c>) layout.
 /// </remarks>
-public sealed partial class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLanguageModel, IHuggingFaceModel
+internal sealed partial class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLanguageModel, IHuggingFaceModel
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private readonly Gpt2Model transformer;

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Gpt2;
 /// are standard <c>Linear</c> layers (Hugging Face's <c>Conv1D</c> stores the transposed weight) typed
 /// <see cref="nn.Module{T, TResult}"/> so that an adapter can replace them.
 /// </summary>
-public sealed class Gpt2MLP : nn.Module<Tensor, Tensor>
+internal sealed class Gpt2MLP : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private nn.Module<Tensor, Tensor> c_fc;

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Gpt2;
 /// The GPT-2 decoder stack (Hugging Face <c>GPT2Model</c>): token embedding <c>wte</c>, learned position embedding
 /// <c>wpe</c>, blocks <c>h</c>, final <c>ln_f</c>. Returns the final hidden states.
 /// </summary>
-public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
+internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private readonly Embedding wte;

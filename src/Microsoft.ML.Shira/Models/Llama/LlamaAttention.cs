@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// <c>num_attention_heads / num_key_value_heads</c> query heads) and rotary position embedding.
 /// The projections are typed <see cref="nn.Module{T, TResult}"/> so that an adapter can replace them.
 /// </summary>
-public sealed class LlamaAttention : nn.Module
+internal sealed class LlamaAttention : nn.Module
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private nn.Module<Tensor, Tensor> q_proj;

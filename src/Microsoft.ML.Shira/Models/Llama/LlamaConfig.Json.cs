@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Models.Llama;
 
-public sealed partial record LlamaConfig
+internal sealed partial record LlamaConfig
 {
     /// <summary>Parses a Hugging Face <c>config.json</c> text; <paramref name="source"/> names it in errors.</summary>
     /// <exception cref="ShiraFormatException">Invalid JSON, wrong <c>model_type</c>, or missing/invalid values.</exception>

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// Hyper-parameters of a LLaMA model, named and defaulted as in Hugging Face's <c>LlamaConfig</c>
 /// (<c>config.json</c>). Create it with <see cref="FromJson"/> or an object initializer, then call <see cref="Validate"/>.
 /// </summary>
-public sealed partial record LlamaConfig
+internal sealed partial record LlamaConfig
 {
     /// <summary>The Hugging Face <c>model_type</c> of this architecture.</summary>
     public const string ModelType = "llama";

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>One pre-norm LLaMA block: <c>h + attn(norm(h))</c>, then <c>h + mlp(norm(h))</c>.</summary>
-public sealed class LlamaDecoderLayer : nn.Module
+internal sealed class LlamaDecoderLayer : nn.Module
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private readonly LlamaAttention self_attn;

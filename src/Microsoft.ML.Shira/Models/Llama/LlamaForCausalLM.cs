@@ -11,7 +11,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// With <see cref="LlamaConfig.TieWordEmbeddings"/>, <c>lm_head</c> is a <see cref="TiedLinear"/> that reads
 /// <c>model.embed_tokens.weight</c> and has no parameter of its own.
 /// </summary>
-public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLanguageModel, IHuggingFaceModel
+internal sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLanguageModel, IHuggingFaceModel
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private readonly LlamaModel model;

@@ -5,7 +5,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// seen so far, <c>[batch, key_value_heads, length, head_dim]</c> (before the grouped-query repetition).
 /// The tensors are detached from dispose scopes and owned by the cache.
 /// </summary>
-public sealed class LlamaKVCache : LayerKeyValueCache
+internal sealed class LlamaKVCache : LayerKeyValueCache
 {
     /// <summary>Creates an empty cache for <paramref name="layerCount"/> layers.</summary>
     public LlamaKVCache(int layerCount) : base(layerCount)

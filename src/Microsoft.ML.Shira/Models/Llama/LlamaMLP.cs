@@ -7,7 +7,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// The SwiGLU feed-forward block of a LLaMA layer: <c>down_proj(silu(gate_proj(x)) · up_proj(x))</c>.
 /// The projections are typed <see cref="nn.Module{T, TResult}"/> so that an adapter can replace them.
 /// </summary>
-public sealed class LlamaMLP : nn.Module<Tensor, Tensor>
+internal sealed class LlamaMLP : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private nn.Module<Tensor, Tensor> gate_proj;

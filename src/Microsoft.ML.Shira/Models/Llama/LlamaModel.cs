@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// The LLaMA decoder stack (Hugging Face <c>LlamaModel</c>): <c>embed_tokens</c>, <c>layers</c>, final <c>norm</c>.
 /// Returns the final hidden states.
 /// </summary>
-public sealed class LlamaModel : nn.Module<Tensor, Tensor>
+internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private readonly Embedding embed_tokens;

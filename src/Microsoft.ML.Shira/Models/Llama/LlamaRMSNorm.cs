@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// Root-mean-square layer norm as in Hugging Face <c>LlamaRMSNorm</c>: normalizes in float32, casts back to the input
 /// dtype, then scales by <c>weight</c>.
 /// </summary>
-public sealed class LlamaRMSNorm : nn.Module<Tensor, Tensor>
+internal sealed class LlamaRMSNorm : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face parameter names (RegisterComponents uses them).
     private Parameter weight;

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// <param name="LowFreqFactor"><c>llama3</c> only: <c>low_freq_factor</c>.</param>
 /// <param name="HighFreqFactor"><c>llama3</c> only: <c>high_freq_factor</c>.</param>
 /// <param name="OriginalMaxPositionEmbeddings"><c>llama3</c> only: context length the model was pre-trained with.</param>
-public sealed record LlamaRopeScaling(
+internal sealed record LlamaRopeScaling(
     string RopeType,
     double Factor,
     double LowFreqFactor = 1.0,

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
 
 /// <summary>Builds <see cref="BertModel"/> for <c>model_type</c> <c>bert</c> (encoder only; task heads are skipped).</summary>
-public sealed class BertArchitecture : IHuggingFaceArchitecture
+internal sealed class BertArchitecture : IHuggingFaceArchitecture
 {
     /// <inheritdoc />
     public string ModelType => "bert";

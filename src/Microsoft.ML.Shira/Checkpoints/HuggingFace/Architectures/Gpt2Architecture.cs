@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
 
 /// <summary>Builds <see cref="Gpt2LMHeadModel"/> for <c>model_type</c> <c>gpt2</c>.</summary>
-public sealed class Gpt2Architecture : IHuggingFaceArchitecture
+internal sealed class Gpt2Architecture : IHuggingFaceArchitecture
 {
     /// <inheritdoc />
     public string ModelType => Gpt2Config.ModelType;

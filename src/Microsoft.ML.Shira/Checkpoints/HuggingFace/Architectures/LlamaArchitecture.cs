@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
 
 /// <summary>Builds <see cref="LlamaForCausalLM"/> for <c>model_type</c> <c>llama</c>.</summary>
-public sealed class LlamaArchitecture : IHuggingFaceArchitecture
+internal sealed class LlamaArchitecture : IHuggingFaceArchitecture
 {
     /// <inheritdoc />
     public string ModelType => LlamaConfig.ModelType;
