@@ -1,7 +1,5 @@
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Text;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.BaseModels;
 

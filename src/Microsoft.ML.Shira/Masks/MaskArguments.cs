@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Masks;
 
 /// <summary>Argument checks shared by every <see cref="IMaskStrategy"/>.</summary>

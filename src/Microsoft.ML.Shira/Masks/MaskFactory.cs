@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Masks;
 
 /// <summary>Creates the <see cref="IMaskStrategy"/> for a <see cref="MaskType"/>.</summary>

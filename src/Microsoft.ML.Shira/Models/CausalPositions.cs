@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models;
 
 /// <summary>Position ids and causal attention masks shared by the decoder-only models.</summary>

@@ -1,6 +1,4 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Models;
 

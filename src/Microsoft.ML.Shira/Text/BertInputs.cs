@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Text;
 
 /// <summary>The int64 <c>[B, T]</c> tensors a BERT encoder takes. Owns them: dispose when done.</summary>

@@ -1,4 +1,3 @@
-
 namespace Microsoft.ML.Shira.Text;
 
 /// <summary>A token matched verbatim in text before BPE (Hugging Face's <c>added_tokens</c>).</summary>

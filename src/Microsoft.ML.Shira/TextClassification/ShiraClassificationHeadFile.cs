@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Safetensors;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification;
 

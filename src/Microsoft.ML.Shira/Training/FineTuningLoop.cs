@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.Shira.Runtime;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Training;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.ML.Shira.Runtime;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Training;
 

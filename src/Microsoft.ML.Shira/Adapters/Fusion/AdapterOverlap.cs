@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Adapters.Fusion;
 
 /// <summary>How two adapters share one layer: index overlap and the paper's orthogonality metrics.</summary>

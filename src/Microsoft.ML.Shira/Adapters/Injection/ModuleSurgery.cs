@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Reflection;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Adapters.Injection;
 

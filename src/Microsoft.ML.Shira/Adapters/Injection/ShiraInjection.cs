@@ -2,7 +2,6 @@ using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Masks;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Adapters.Injection;
 

@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Masks;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Adapters.Injection;
 

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Adapters.Layers;
 
 /// <summary>How the sparse path computes its forward output (an experiment knob; see docs/benchmarks-training.md).</summary>

@@ -1,7 +1,6 @@
 using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 
 /// <summary>How <see cref="HuggingFaceLoader"/> materializes a model.</summary>

@@ -3,7 +3,6 @@ using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.IO.HuggingFace;
 using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 

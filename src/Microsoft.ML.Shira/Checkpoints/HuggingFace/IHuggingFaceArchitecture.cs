@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.IO.HuggingFace;
 using Microsoft.ML.Shira.Models;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 

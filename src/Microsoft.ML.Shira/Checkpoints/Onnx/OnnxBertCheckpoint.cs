@@ -1,5 +1,4 @@
 using Microsoft.ML.Shira.Models.Bert;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.Onnx;
 

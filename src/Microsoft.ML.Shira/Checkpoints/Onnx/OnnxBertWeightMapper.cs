@@ -1,7 +1,5 @@
 using Microsoft.ML.Shira.IO.Onnx;
 using Microsoft.ML.Shira.Models.Bert;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.Onnx;
 

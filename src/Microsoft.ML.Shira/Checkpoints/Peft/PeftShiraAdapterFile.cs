@@ -4,7 +4,6 @@ using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Masks;
 using Microsoft.ML.Shira.Models;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.Peft;
 

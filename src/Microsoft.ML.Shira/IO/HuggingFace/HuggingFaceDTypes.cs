@@ -1,5 +1,4 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.IO.HuggingFace;
 

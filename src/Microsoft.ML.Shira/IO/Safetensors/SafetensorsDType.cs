@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.IO.Safetensors;
 
 /// <summary>Maps safetensors dtype names to TorchSharp scalar types.</summary>

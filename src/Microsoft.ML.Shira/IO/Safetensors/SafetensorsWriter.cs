@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text.Json;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.IO.Safetensors;
 

@@ -1,7 +1,6 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Switching;
 using Microsoft.ML.Shira.Inference.Selections;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Inference.Engines;
 

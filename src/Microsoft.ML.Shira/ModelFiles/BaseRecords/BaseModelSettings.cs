@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.ModelFiles.BaseRecords;
 

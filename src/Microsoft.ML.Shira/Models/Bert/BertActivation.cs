@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>The feed-forward activations a <see cref="BertConfig"/> may name in <c>hidden_act</c>.</summary>

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>Hugging Face's <c>BertAttention</c>. Submodules: <c>self</c> (<see cref="BertSelfAttention"/>), <c>output</c> (<see cref="BertSelfOutput"/>).</summary>

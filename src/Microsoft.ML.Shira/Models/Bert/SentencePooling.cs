@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>Sentence embeddings from token states, as sentence-transformers computes them.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.HuggingFace;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Models.Gpt2;
 

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
 /// <summary>Creates layers initialized as Hugging Face's <c>GPT2PreTrainedModel._init_weights</c> does.</summary>

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.HuggingFace;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Models.Gpt2;
 

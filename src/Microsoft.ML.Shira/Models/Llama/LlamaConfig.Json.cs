@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.HuggingFace;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Models.Llama;
 

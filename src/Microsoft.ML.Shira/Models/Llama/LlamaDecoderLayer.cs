@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>One pre-norm LLaMA block: <c>h + attn(norm(h))</c>, then <c>h + mlp(norm(h))</c>.</summary>

@@ -1,7 +1,5 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.HuggingFace;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Models.Llama;
 

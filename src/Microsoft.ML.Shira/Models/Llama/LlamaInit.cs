@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>Creates layers initialized as Hugging Face's <c>LlamaPreTrainedModel._init_weights</c> does.</summary>

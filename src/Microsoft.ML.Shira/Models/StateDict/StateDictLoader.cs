@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Microsoft.ML.Shira.Models.StateDict;
 
 /// <summary>Copies named tensors into a module's parameters, strictly: every name and shape must match.</summary>

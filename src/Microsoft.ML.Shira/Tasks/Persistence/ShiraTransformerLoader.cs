@@ -1,11 +1,10 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.Inference.Engines;
 using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.Runtime;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Tasks.Persistence;
 

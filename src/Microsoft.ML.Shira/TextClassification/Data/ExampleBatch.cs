@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Text;
 using Microsoft.ML.Shira.TextClassification.Training;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Data;
 

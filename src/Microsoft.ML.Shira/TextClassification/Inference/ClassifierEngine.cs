@@ -4,8 +4,6 @@ using Microsoft.ML.Shira.Inference.Engines;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Text;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 

@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Inference.Engines;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 

@@ -1,7 +1,6 @@
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.Training;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Training;
 

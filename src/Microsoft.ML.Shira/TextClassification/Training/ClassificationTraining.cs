@@ -2,9 +2,7 @@ using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.TextClassification.Schema;
 using Microsoft.ML.Shira.Training;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Training;
 

@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.TextClassification.Data;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Training;
 

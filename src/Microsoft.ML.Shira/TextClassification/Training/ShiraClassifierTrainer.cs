@@ -3,8 +3,6 @@ using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
 using Microsoft.ML.Shira.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextClassification.Training;
 

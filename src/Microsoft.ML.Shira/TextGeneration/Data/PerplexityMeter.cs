@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.TextGeneration.Training;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextGeneration.Data;
 

@@ -1,5 +1,4 @@
 using Microsoft.ML.Shira.TextGeneration.Training;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextGeneration.Data;
 

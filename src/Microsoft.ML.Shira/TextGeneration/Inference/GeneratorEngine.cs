@@ -5,7 +5,6 @@ using Microsoft.ML.Shira.Inference.Engines;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.TextGeneration.Data;
 using Microsoft.ML.Shira.TextGeneration.Training;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextGeneration.Inference;
 

@@ -7,8 +7,6 @@ using Microsoft.ML.Shira.Tasks.Persistence;
 using Microsoft.ML.Shira.TextGeneration.Data;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 [assembly: Microsoft.ML.Shira.ModelFiles.Persistence.ShiraTransformerLoader(typeof(Microsoft.ML.Shira.TextGeneration.Persistence.GenerationTransformerLoader))]
 

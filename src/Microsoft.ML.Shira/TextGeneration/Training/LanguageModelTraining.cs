@@ -2,7 +2,6 @@ using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextGeneration.Data;
 using Microsoft.ML.Shira.Training;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextGeneration.Training;
 

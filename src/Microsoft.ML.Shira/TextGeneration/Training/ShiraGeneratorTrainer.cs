@@ -8,8 +8,6 @@ using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
 using Microsoft.ML.Shira.Training;
 using Microsoft.ML.Shira.Training.Methods;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.TextGeneration.Training;
 

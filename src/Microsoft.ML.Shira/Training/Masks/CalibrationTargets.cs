@@ -1,7 +1,6 @@
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Masks;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Training.Masks;
 

@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Masks;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Training.Methods;
 

@@ -3,7 +3,6 @@ using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Masks;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Training.Methods;
 

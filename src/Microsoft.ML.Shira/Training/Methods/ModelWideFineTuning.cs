@@ -1,6 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Training.Methods;
 

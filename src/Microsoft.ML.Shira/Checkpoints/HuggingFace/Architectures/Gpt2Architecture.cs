@@ -1,7 +1,6 @@
 using Microsoft.ML.Shira.IO.HuggingFace;
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Models.Gpt2;
-using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
 
