@@ -1,11 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Checkpoints.Peft;
-using Microsoft.ML.Shira.Inference.Engines;
-using Microsoft.ML.Shira.Inference.Selections;
 using Microsoft.ML.Shira.IO;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using Microsoft.ML.Shira.Tasks.Persistence;
 
 namespace Microsoft.ML.Shira;
 

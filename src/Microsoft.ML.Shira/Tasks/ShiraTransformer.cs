@@ -1,7 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Inference.Engines;
-using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.Inference;
 
 namespace Microsoft.ML.Shira;
 

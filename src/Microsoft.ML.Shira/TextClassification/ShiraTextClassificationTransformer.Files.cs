@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Inference.Engines;
-using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Persistence;

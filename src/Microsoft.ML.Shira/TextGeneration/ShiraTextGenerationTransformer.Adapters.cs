@@ -1,5 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 
 namespace Microsoft.ML.Shira.TextGeneration;

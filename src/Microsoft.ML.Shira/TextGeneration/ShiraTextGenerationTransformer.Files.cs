@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Persistence;
 using Microsoft.ML.Shira.TextGeneration.Schema;

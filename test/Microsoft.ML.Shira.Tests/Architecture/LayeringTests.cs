@@ -1,4 +1,5 @@
-using Microsoft.ML.Shira.Tasks.Persistence;
+using Microsoft.ML.Shira.Inference;
+using Microsoft.ML.Shira.Tasks;
 using Microsoft.ML.Shira.TextClassification;
 using Microsoft.ML.Shira.TextGeneration;
 using Microsoft.ML.Shira.Training;
@@ -106,7 +107,7 @@ public sealed class LayeringTests
         CollectionAssert.Contains(TypeReferences.Of(typeof(ShiraCatalog), Library).ToList(), typeof(ShiraTextGenerationEstimator));
         CollectionAssert.Contains(TypeReferences.Of(typeof(FineTuningLoop), Library).ToList(), typeof(LearningRateSchedule));
         CollectionAssert.Contains(TypeReferences.Of(typeof(AdapterFineTuning), Library).ToList(), typeof(ShiraMaskSelection));
-        CollectionAssert.Contains(TypeReferences.Of(typeof(SelectionSettings), Library).ToList(), typeof(Inference.Selections.FusedAdapterSelection));
+        CollectionAssert.Contains(TypeReferences.Of(typeof(SelectionSettings), Library).ToList(), typeof(FusedAdapterSelection));
     }
 
     [TestMethod]

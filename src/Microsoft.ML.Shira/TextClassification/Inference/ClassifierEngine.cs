@@ -1,6 +1,6 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.BaseModels;
-using Microsoft.ML.Shira.Inference.Engines;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Text;

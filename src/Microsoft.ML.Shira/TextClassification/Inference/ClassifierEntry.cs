@@ -1,5 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Inference.Engines;
+using Microsoft.ML.Shira.Inference;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 

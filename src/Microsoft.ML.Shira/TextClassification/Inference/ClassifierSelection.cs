@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.Inference;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 

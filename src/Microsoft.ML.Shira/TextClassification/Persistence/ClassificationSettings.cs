@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
-using Microsoft.ML.Shira.Tasks.Persistence;
+using Microsoft.ML.Shira.Tasks;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
 

@@ -3,7 +3,7 @@ using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using Microsoft.ML.Shira.Tasks.Persistence;
+using Microsoft.ML.Shira.Tasks;
 using Microsoft.ML.Shira.TextClassification.Inference;
 
 [assembly: Microsoft.ML.Shira.ModelFiles.Persistence.ShiraTransformerLoader(typeof(Microsoft.ML.Shira.TextClassification.Persistence.ClassificationTransformerLoader))]

@@ -1,7 +1,7 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Decoding;
-using Microsoft.ML.Shira.Inference.Engines;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.TextGeneration.Data;
 using Microsoft.ML.Shira.TextGeneration.Training;

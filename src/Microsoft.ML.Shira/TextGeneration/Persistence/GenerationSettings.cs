@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
-using Microsoft.ML.Shira.Tasks.Persistence;
+using Microsoft.ML.Shira.Tasks;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Schema;
 

@@ -3,7 +3,7 @@ using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
-using Microsoft.ML.Shira.Tasks.Persistence;
+using Microsoft.ML.Shira.Tasks;
 using Microsoft.ML.Shira.TextGeneration.Data;
 using Microsoft.ML.Shira.TextGeneration.Inference;
 using Microsoft.ML.Shira.TextGeneration.Training;

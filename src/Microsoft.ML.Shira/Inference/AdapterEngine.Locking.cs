@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Shira.Inference.Engines;
+namespace Microsoft.ML.Shira.Inference;
 
 /// <summary>The reader/writer lock of the engine and its disposed state.</summary>
 internal abstract partial class AdapterEngine

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Shira.Inference.Selections;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.Manifest;
 
-namespace Microsoft.ML.Shira.Tasks.Persistence;
+namespace Microsoft.ML.Shira.Tasks;
 
 /// <summary>The active selection in a transformer's settings: the fused adapters as <c>[{ name, alpha }]</c>, plus what its kind adds.</summary>
 internal static class SelectionSettings

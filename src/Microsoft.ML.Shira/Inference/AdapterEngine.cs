@@ -1,8 +1,7 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Switching;
-using Microsoft.ML.Shira.Inference.Selections;
 
-namespace Microsoft.ML.Shira.Inference.Engines;
+namespace Microsoft.ML.Shira.Inference;
 
 /// <summary>
 /// One base model shared by every view of a SHiRA transformer, its named adapters and the lock that keeps inference

@@ -1,12 +1,11 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Inference.Engines;
-using Microsoft.ML.Shira.Inference.Selections;
 using Microsoft.ML.Shira.IO.Folders;
+using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 using Microsoft.ML.Shira.Runtime;
 
-namespace Microsoft.ML.Shira.Tasks.Persistence;
+namespace Microsoft.ML.Shira.Tasks;
 
 /// <summary>
 /// Rebuilds a transformer of named adapters on one shared base model. A kind reads and checks its settings and every

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Shira.Inference.Selections;
+namespace Microsoft.ML.Shira.Inference;
 
 /// <summary>What a transformer runs: the adapters fused into the base model's weights, each with its α.</summary>
 internal abstract class FusedAdapterSelection

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Shira.Inference.Selections;
+namespace Microsoft.ML.Shira.Inference;
 
 /// <summary>Checks the adapters a caller asks to fuse, as given to the transformers and the catalog.</summary>
 internal static class FusionArguments

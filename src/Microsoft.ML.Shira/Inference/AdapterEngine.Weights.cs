@@ -1,8 +1,7 @@
 using Microsoft.ML.Shira.Adapters;
-using Microsoft.ML.Shira.Inference.Selections;
 using Microsoft.ML.Shira.Models;
 
-namespace Microsoft.ML.Shira.Inference.Engines;
+namespace Microsoft.ML.Shira.Inference;
 
 /// <summary>Access to the shared base model's weights for saving and exporting, under the engine's write lock.</summary>
 internal abstract partial class AdapterEngine

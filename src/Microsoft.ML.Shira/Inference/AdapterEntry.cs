@@ -1,6 +1,6 @@
 using Microsoft.ML.Shira.Adapters;
 
-namespace Microsoft.ML.Shira.Inference.Engines;
+namespace Microsoft.ML.Shira.Inference;
 
 /// <summary>What an <see cref="AdapterEngine"/> keeps per adapter: the adapter, and whatever its task adds (e.g. a head).</summary>
 internal class AdapterEntry(SparseAdapter adapter)
