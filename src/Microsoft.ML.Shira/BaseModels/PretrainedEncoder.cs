@@ -4,26 +4,19 @@ using Microsoft.ML.Shira.Text;
 namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>A pretrained sentence encoder: the <see cref="BertModel"/>, its configuration and its tokenizer. Disposing it disposes the model.</summary>
-internal sealed class PretrainedEncoder : IDisposable
+internal sealed class PretrainedEncoder(string name, BertModel model, BertTextTokenizer tokenizer) : IDisposable
 {
-    internal PretrainedEncoder(string name, BertModel model, BertTextTokenizer tokenizer)
-    {
-        Name = name;
-        Model = model;
-        Tokenizer = tokenizer;
-    }
-
     /// <summary>Hugging Face id of the model, e.g. <c>sentence-transformers/all-MiniLM-L6-v2</c>.</summary>
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>The encoder (in eval mode, on the CPU, float32).</summary>
-    public BertModel Model { get; }
+    public BertModel Model { get; } = model;
 
     /// <summary>The encoder's hyper-parameters.</summary>
     public BertConfig Config => Model.Config;
 
     /// <summary>The tokenizer the model was trained with.</summary>
-    public BertTextTokenizer Tokenizer { get; }
+    public BertTextTokenizer Tokenizer { get; } = tokenizer;
 
     /// <summary>
     /// Sentence embeddings as sentence-transformers computes them: tokenize, encode, masked mean pooling and

@@ -4,36 +4,15 @@ namespace Microsoft.ML.Shira.Text;
 /// A tokenized, padded batch as flat row-major <c>[BatchSize, SequenceLength]</c> int64 arrays
 /// (the layout of ONNX Runtime and TorchSharp inputs).
 /// </summary>
-internal sealed class TokenizedBatch
+/// <param name="BatchSize">Number of rows.</param>
+/// <param name="SequenceLength">Padded length of every row.</param>
+/// <param name="InputIds">Token ids, row-major.</param>
+/// <param name="AttentionMask">1 for real tokens, 0 for padding, row-major.</param>
+/// <param name="TokenTypeIds">Segment ids, row-major.</param>
+/// <param name="Lengths">Number of real (non-padding) tokens of each row, special tokens included.</param>
+internal sealed record TokenizedBatch(
+    int BatchSize, int SequenceLength, IReadOnlyList<long> InputIds, IReadOnlyList<long> AttentionMask, IReadOnlyList<long> TokenTypeIds, IReadOnlyList<int> Lengths)
 {
-    internal TokenizedBatch(int batchSize, int sequenceLength, long[] inputIds, long[] attentionMask, long[] tokenTypeIds, int[] lengths)
-    {
-        BatchSize = batchSize;
-        SequenceLength = sequenceLength;
-        InputIds = inputIds;
-        AttentionMask = attentionMask;
-        TokenTypeIds = tokenTypeIds;
-        Lengths = lengths;
-    }
-
-    /// <summary>Number of rows.</summary>
-    public int BatchSize { get; }
-
-    /// <summary>Padded length of every row.</summary>
-    public int SequenceLength { get; }
-
-    /// <summary>Token ids, row-major.</summary>
-    public IReadOnlyList<long> InputIds { get; }
-
-    /// <summary>1 for real tokens, 0 for padding, row-major.</summary>
-    public IReadOnlyList<long> AttentionMask { get; }
-
-    /// <summary>Segment ids, row-major.</summary>
-    public IReadOnlyList<long> TokenTypeIds { get; }
-
-    /// <summary>Number of real (non-padding) tokens of each row, special tokens included.</summary>
-    public IReadOnlyList<int> Lengths { get; }
-
     /// <summary>The ids of row <paramref name="row"/> without padding.</summary>
     public long[] RowIds(int row)
     {

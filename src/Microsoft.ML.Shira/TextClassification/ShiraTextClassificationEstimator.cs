@@ -18,14 +18,7 @@ public sealed class ShiraTextClassificationEstimator : ShiraEstimator<ShiraTextC
         _options = options;
     }
 
-    /// <summary>
-    /// Trains on <paramref name="input"/>: tokenizes it, chooses the trainable entries (calibrating Gradient/SNIP masks),
-    /// trains the method's encoder parameters and the head with AdamW, validates and stops early when a validation set is given.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    /// <exception cref="InvalidOperationException">A row has empty text, no row has a label, or the loss diverged.</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled; nothing is kept.</exception>
-    public override ShiraTextClassificationTransformer Fit(IDataView input) => ShiraClassifierTrainer.Train(Context, _options, input);
+    private protected override ShiraTextClassificationTransformer Train(IDataView input) => ShiraClassifierTrainer.Train(Context, _options, input);
 
     /// <summary>The input columns plus the outputs; checks the text and label columns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>

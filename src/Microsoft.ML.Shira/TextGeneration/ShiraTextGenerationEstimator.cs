@@ -17,16 +17,7 @@ public sealed class ShiraTextGenerationEstimator : ShiraEstimator<ShiraTextGener
         _options = options;
     }
 
-    /// <summary>
-    /// Trains on <paramref name="input"/>: tokenizes it (BOS first in every sequence), chooses the trainable entries
-    /// (calibrating Gradient/SNIP masks) or prepares the baseline method, trains only the method's parameters with
-    /// AdamW on the next-token loss, measures validation perplexity and stops early when a validation set is given,
-    /// keeping the best epoch.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or MaxSequenceLength exceeds the model's positions.</exception>
-    /// <exception cref="InvalidOperationException">No row has text to learn from, or the loss diverged.</exception>
-    /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled; nothing is kept.</exception>
-    public override ShiraTextGenerationTransformer Fit(IDataView input) => ShiraGeneratorTrainer.Train(Context, _options, input);
+    private protected override ShiraTextGenerationTransformer Train(IDataView input) => ShiraGeneratorTrainer.Train(Context, _options, input);
 
     /// <summary>The input columns plus the generated-text column; checks the training and prompt columns.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>

@@ -7,22 +7,15 @@ namespace Microsoft.ML.Shira.Training;
 /// The set-up every trainer's <c>Fit</c> starts with: a log channel on the <see cref="MLContext"/>, a clock, the
 /// resolved seed, TorchSharp's thread count and the device.
 /// </summary>
-internal sealed class TrainingRun : IDisposable
+internal sealed class TrainingRun(MlContextLog log, int seed, Device device) : IDisposable
 {
-    private TrainingRun(MlContextLog log, int seed, Device device)
-    {
-        Log = log;
-        Seed = seed;
-        Device = device;
-    }
-
-    public MlContextLog Log { get; }
+    public MlContextLog Log { get; } = log;
 
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
 
-    public int Seed { get; }
+    public int Seed { get; } = seed;
 
-    public Device Device { get; }
+    public Device Device { get; } = device;
 
     /// <summary>Opens the log, resolves the seed and device, and applies <see cref="ShiraTrainerOptionsBase.NumberOfThreads"/>.</summary>
     public static TrainingRun Start(MLContext context, ShiraTrainerOptionsBase options, string logSource)

@@ -46,9 +46,8 @@ public sealed class BertModelTests
         var expected = new Dictionary<Type, string[]>
         {
             [typeof(BertSelfAttention)] = ["query", "key", "value"],
-            [typeof(BertSelfOutput)] = ["dense"],
+            [typeof(BertResidualOutput)] = ["dense"],
             [typeof(BertIntermediate)] = ["dense"],
-            [typeof(BertOutput)] = ["dense"],
         };
         foreach (var (type, fields) in expected)
             foreach (var name in fields)

@@ -5,27 +5,18 @@ namespace Microsoft.ML.Shira.Adapters.Switching;
 /// positions, the base values and the fused values <c>W_base + α·S</c>, on the buffer's device and dtype. Applying and
 /// removing are then one write each (see <see cref="ScatterKernel"/>).
 /// </summary>
-internal sealed class PreparedScatter : IDisposable
+internal sealed class PreparedScatter(Tensor target, Tensor indices, Tensor baseValues, Tensor fusedValues) : IDisposable
 {
-    private readonly bool _direct;
-
-    public PreparedScatter(Tensor target, Tensor indices, Tensor baseValues, Tensor fusedValues)
-    {
-        Target = target;
-        Indices = indices;
-        BaseValues = baseValues;
-        FusedValues = fusedValues;
-        _direct = ScatterKernel.SupportsDirect(target, indices, baseValues) && ScatterKernel.SupportsDirect(target, indices, fusedValues);
-    }
+    private readonly bool _direct = ScatterKernel.SupportsDirect(target, indices, baseValues) && ScatterKernel.SupportsDirect(target, indices, fusedValues);
 
     /// <summary>The flat buffer written into (not owned).</summary>
-    public Tensor Target { get; }
+    public Tensor Target { get; } = target;
 
-    public Tensor Indices { get; }
+    public Tensor Indices { get; } = indices;
 
-    public Tensor BaseValues { get; }
+    public Tensor BaseValues { get; } = baseValues;
 
-    public Tensor FusedValues { get; }
+    public Tensor FusedValues { get; } = fusedValues;
 
     /// <summary>True when writes go through <see cref="ScatterKernel.TryWriteDirect"/> (while the target stays contiguous).</summary>
     public bool UsesDirectPath => _direct;

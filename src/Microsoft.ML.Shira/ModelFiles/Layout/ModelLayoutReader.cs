@@ -10,19 +10,9 @@ namespace Microsoft.ML.Shira.ModelFiles.Layout;
 /// rebuilt chain, with their scopes), SHiRA transformers with the loader of their kind. On failure every SHiRA transformer
 /// already built is disposed.
 /// </summary>
-internal sealed class ModelLayoutReader
+internal sealed class ModelLayoutReader(MLContext context, ModelArchiveReader archive, string? filePath)
 {
-    private readonly MLContext _context;
-    private readonly ModelArchiveReader _archive;
-    private readonly string? _filePath;
     private readonly List<IDisposable> _built = new();
-
-    public ModelLayoutReader(MLContext context, ModelArchiveReader archive, string? filePath)
-    {
-        _context = context;
-        _archive = archive;
-        _filePath = filePath;
-    }
 
     /// <summary>Builds the model of the manifest <paramref name="root"/> and reads its input schema.</summary>
     public ITransformer Read(ManifestNode root, out DataViewSchema inputSchema)
@@ -30,7 +20,7 @@ internal sealed class ModelLayoutReader
         try
         {
             string schemaEntry = root.String("inputSchema");
-            inputSchema = MlNetModels.LoadSchema(_context, _archive.Read(schemaEntry), _archive.Source, schemaEntry);
+            inputSchema = MlNetModels.LoadSchema(context, archive.Read(schemaEntry), archive.Source, schemaEntry);
             return Node(root.Object("model"));
         }
         catch
@@ -80,7 +70,7 @@ internal sealed class ModelLayoutReader
     private ITransformer Segment(ManifestNode node, out string entry)
     {
         entry = node.String("entry");
-        return MlNetModels.Load(_context, _archive.Read(entry), _archive.Source, entry, out _);
+        return MlNetModels.Load(context, archive.Read(entry), archive.Source, entry, out _);
     }
 
     private ITransformer Shira(ManifestNode node)
@@ -90,7 +80,7 @@ internal sealed class ModelLayoutReader
             throw node.Error(
                 $"is '{kind}', a SHiRA transformer kind this library (Microsoft.ML.Shira {ShiraInfo.Version}) cannot load; it knows " +
                 $"{string.Join(", ", ShiraTransformerLoaders.Kinds.Select(k => $"'{k}'"))}. Load the model with the library version that saved it.", "kind");
-        var transformer = loader.Load(new ShiraModelReader(_context, _archive, node, _filePath));
+        var transformer = loader.Load(new ShiraModelReader(context, archive, node, filePath));
         if (transformer is IDisposable disposable)
             _built.Add(disposable);
         return transformer;

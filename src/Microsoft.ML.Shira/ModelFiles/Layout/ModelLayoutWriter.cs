@@ -10,25 +10,15 @@ namespace Microsoft.ML.Shira.ModelFiles.Layout;
 /// a chain containing one becomes a <c>chain</c> node whose runs of ordinary transformers are saved as nested ML.NET model
 /// zips (<c>mlnet</c> nodes, with the input schema of each run); any other model is one <c>mlnet</c> node.
 /// </summary>
-internal sealed class ModelLayoutWriter
+internal sealed class ModelLayoutWriter(MLContext context, ModelArchiveWriter archive, ShiraSaveOptions options)
 {
-    private readonly MLContext _context;
-    private readonly ModelArchiveWriter _archive;
-    private readonly ShiraSaveOptions _options;
     private int _segments;
     private int _shiraTransformers;
-
-    public ModelLayoutWriter(MLContext context, ModelArchiveWriter archive, ShiraSaveOptions options)
-    {
-        _context = context;
-        _archive = archive;
-        _options = options;
-    }
 
     /// <summary>Adds the entries of <paramref name="model"/> and the input schema; returns the layout node of the model.</summary>
     public JsonObject Write(ITransformer model, DataViewSchema inputSchema)
     {
-        _archive.Add(ArchiveEntryNames.InputSchema, MlNetModels.SaveSchema(_context, inputSchema), compress: false);
+        archive.Add(ArchiveEntryNames.InputSchema, MlNetModels.SaveSchema(context, inputSchema), compress: false);
         return Node(model, inputSchema);
     }
 
@@ -43,7 +33,7 @@ internal sealed class ModelLayoutWriter
 
     private JsonObject Shira(IShiraPersistable transformer)
     {
-        var writer = new ShiraModelWriter(_context, _archive, ArchiveEntryNames.ShiraTransformer(_shiraTransformers++), _options);
+        var writer = new ShiraModelWriter(context, archive, ArchiveEntryNames.ShiraTransformer(_shiraTransformers++), options);
         transformer.WriteTo(writer);
         return new JsonObject
         {
@@ -98,7 +88,7 @@ internal sealed class ModelLayoutWriter
     private string Segment(ITransformer model, DataViewSchema input)
     {
         string entry = ArchiveEntryNames.MlNetSegment(_segments++);
-        _archive.Add(entry, MlNetModels.Save(_context, model, input), compress: false);
+        archive.Add(entry, MlNetModels.Save(context, model, input), compress: false);
         return entry;
     }
 }

@@ -8,23 +8,16 @@ namespace Microsoft.ML.Shira.ModelFiles.Manifest;
 /// A JSON object of the manifest being read, with checked accessors: a missing or mistyped field raises
 /// <see cref="ShiraFormatException"/> naming the file, the manifest entry and the field's path (e.g. <c>model.items[1].settings.batchSize</c>).
 /// </summary>
-internal sealed class ManifestNode
+internal sealed class ManifestNode(JsonObject json, string path, string source)
 {
-    public ManifestNode(JsonObject json, string path, string source)
-    {
-        Json = json;
-        Path = path;
-        Source = source;
-    }
-
     /// <summary>The object.</summary>
-    public JsonObject Json { get; }
+    public JsonObject Json { get; } = json;
 
     /// <summary>Its path from the manifest root.</summary>
-    public string Path { get; }
+    public string Path { get; } = path;
 
     /// <summary>The model file named in messages.</summary>
-    public string Source { get; }
+    public string Source { get; } = source;
 
     /// <summary>A problem with this object or one of its fields.</summary>
     public ShiraFormatException Error(string message, string? field = null, Exception? inner = null)

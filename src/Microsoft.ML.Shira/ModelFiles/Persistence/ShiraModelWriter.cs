@@ -9,32 +9,22 @@ namespace Microsoft.ML.Shira.ModelFiles.Persistence;
 /// What one SHiRA transformer writes into a model file: its <see cref="Settings"/> (stored in the manifest) and entries
 /// under its own folder <see cref="Prefix"/> (e.g. <c>Shira/transformers/0/</c>).
 /// </summary>
-internal sealed class ShiraModelWriter
+internal sealed class ShiraModelWriter(MLContext context, ModelArchiveWriter archive, string prefix, ShiraSaveOptions options)
 {
-    private readonly ModelArchiveWriter _archive;
-
-    public ShiraModelWriter(MLContext context, ModelArchiveWriter archive, string prefix, ShiraSaveOptions options)
-    {
-        Context = context;
-        _archive = archive;
-        Prefix = prefix;
-        Options = options;
-    }
-
     /// <summary>The context saving the model.</summary>
-    public MLContext Context { get; }
+    public MLContext Context { get; } = context;
 
     /// <summary>The caller's save options.</summary>
-    public ShiraSaveOptions Options { get; }
+    public ShiraSaveOptions Options { get; } = options;
 
     /// <summary>Folder of this transformer's entries, with a trailing slash.</summary>
-    public string Prefix { get; }
+    public string Prefix { get; } = prefix;
 
     /// <summary>Settings the transformer needs at inference (columns, lengths, adapters, selection); written into the manifest.</summary>
     public JsonObject Settings { get; } = new();
 
     /// <summary>Adds entry <c>Prefix + relativeName</c>; binary data is stored uncompressed.</summary>
-    public void Write(string relativeName, byte[] data, bool compress = false) => _archive.Add(Prefix + relativeName, data, compress);
+    public void Write(string relativeName, byte[] data, bool compress = false) => archive.Add(Prefix + relativeName, data, compress);
 
     /// <summary>Adds a UTF-8 text entry (compressed).</summary>
     public void WriteText(string relativeName, string text) => Write(relativeName, new UTF8Encoding(false).GetBytes(text), compress: true);

@@ -1,18 +1,18 @@
 namespace Microsoft.ML.Shira.Models.Bert;
 
-/// <summary>Hugging Face's <c>BertAttention</c>. Submodules: <c>self</c> (<see cref="BertSelfAttention"/>), <c>output</c> (<see cref="BertSelfOutput"/>).</summary>
+/// <summary>Hugging Face's <c>BertAttention</c>. Submodules: <c>self</c> (<see cref="BertSelfAttention"/>), <c>output</c> (<see cref="BertResidualOutput"/> of the hidden size).</summary>
 internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertSelfAttention self;
-    private readonly BertSelfOutput output;
+    private readonly BertResidualOutput output;
 #pragma warning restore IDE1006
 
     /// <summary>Creates randomly initialized weights for <paramref name="config"/>.</summary>
     public BertAttention(BertConfig config) : base(nameof(BertAttention))
     {
         self = new BertSelfAttention(config);
-        output = new BertSelfOutput(config);
+        output = new BertResidualOutput(config.HiddenSize, config);
         RegisterComponents();
     }
 

@@ -9,7 +9,7 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertAttention attention;
     private readonly BertIntermediate intermediate;
-    private readonly BertOutput output;
+    private readonly BertResidualOutput output;
 #pragma warning restore IDE1006
 
     /// <summary>Creates a randomly initialized block for <paramref name="config"/>.</summary>
@@ -17,7 +17,7 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     {
         attention = new BertAttention(config);
         intermediate = new BertIntermediate(config);
-        output = new BertOutput(config);
+        output = new BertResidualOutput(config.IntermediateSize, config);
         RegisterComponents();
     }
 

@@ -4,21 +4,13 @@ using Microsoft.ML.Shira.Inference;
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
 /// <summary>What the classifier engine keeps per adapter: the adapter, its head, and the head's weights on the engine's device.</summary>
-internal sealed class ClassifierEntry : AdapterEntry
+internal sealed class ClassifierEntry(SparseAdapter adapter, ShiraClassificationHead head, Tensor weight, Tensor bias) : AdapterEntry(adapter)
 {
-    private ClassifierEntry(SparseAdapter adapter, ShiraClassificationHead head, Tensor weight, Tensor bias)
-        : base(adapter)
-    {
-        Head = head;
-        Weight = weight;
-        Bias = bias;
-    }
+    public ShiraClassificationHead Head { get; } = head;
 
-    public ShiraClassificationHead Head { get; }
+    public Tensor Weight { get; } = weight;
 
-    public Tensor Weight { get; }
-
-    public Tensor Bias { get; }
+    public Tensor Bias { get; } = bias;
 
     /// <summary>Copies the head's weights to <paramref name="device"/>.</summary>
     public static ClassifierEntry Create(SparseAdapter adapter, ShiraClassificationHead head, Device device)

@@ -17,10 +17,7 @@ internal static class ShiraClassifierTrainer
 
     public static ShiraTextClassificationTransformer Train(MLContext context, ShiraTextClassificationOptions options, IDataView trainData)
     {
-        ArgumentNullException.ThrowIfNull(trainData);
-        options.Validate();
         var token = options.CancellationToken;
-        token.ThrowIfCancellationRequested();
         var names = ClassificationColumns.From(options);
         var label = CheckColumns(trainData.Schema, names);
         var validationLabel = options.ValidationSet is null ? null : CheckColumns(options.ValidationSet.Schema, names);

@@ -4,29 +4,21 @@ using Microsoft.ML.Shira.TextGeneration.Schema;
 namespace Microsoft.ML.Shira.TextGeneration.Inference;
 
 /// <summary>Everything a cursor or row needs to generate: the engine, the transformer's current adapters and options, the output schema and the prompt column.</summary>
-internal sealed class GenerationContext
+/// <param name="engine">The shared engine.</param>
+/// <param name="selection">The transformer's current adapters.</param>
+/// <param name="options">The transformer's current generation options.</param>
+/// <param name="outputs">The output schema.</param>
+/// <param name="prompt">The input column prompts are read from.</param>
+internal sealed class GenerationContext(
+    GeneratorEngine engine, Func<GeneratorSelection> selection, Func<GenerationOptions> options, GenerationOutputColumns outputs, DataViewSchema.Column prompt)
 {
-    private readonly Func<GeneratorSelection> _selection;
-    private readonly Func<GenerationOptions> _options;
-
-    public GenerationContext(GeneratorEngine engine, Func<GeneratorSelection> selection, Func<GenerationOptions> options, GenerationOutputColumns outputs, DataViewSchema.Column prompt)
-    {
-        Engine = engine;
-        _selection = selection;
-        _options = options;
-        Outputs = outputs;
-        Prompt = prompt;
-    }
-
-    public GeneratorEngine Engine { get; }
-
-    public GenerationOutputColumns Outputs { get; }
+    public GenerationOutputColumns Outputs { get; } = outputs;
 
     /// <summary>The input column prompts are read from.</summary>
-    public DataViewSchema.Column Prompt { get; }
+    public DataViewSchema.Column Prompt { get; } = prompt;
 
     /// <summary>Generates for one prompt with the transformer's adapters and options as they are when generation starts.</summary>
-    public string Generate(string prompt) => Engine.Generate(_selection(), prompt, _options(), onText: null, CancellationToken.None).Text;
+    public string Generate(string prompt) => engine.Generate(selection(), prompt, options(), onText: null, CancellationToken.None).Text;
 
     /// <summary>True when <paramref name="columns"/> include the output column.</summary>
     public bool NeedsOutput(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => Outputs.IsOutput(c.Index));

@@ -11,15 +11,8 @@ internal static class GenerationInputColumns
     /// <summary>The columns training and perplexity read: the text column, or the prompt and response columns.</summary>
     public static void RequireTraining(DataViewSchema schema, GenerationColumns names)
     {
-        if (names.IsPromptResponse)
-        {
-            InputColumnChecks.RequireText(schema, names.Prompt!, "prompt");
-            InputColumnChecks.RequireText(schema, names.Response!, "response");
-        }
-        else
-        {
-            InputColumnChecks.RequireText(schema, names.Text, "text");
-        }
+        foreach (var (column, role) in Columns(names, withInferencePrompt: false))
+            InputColumnChecks.RequireText(schema, column, role);
     }
 
     /// <summary>The column generation reads its prompts from.</summary>
@@ -29,16 +22,13 @@ internal static class GenerationInputColumns
     /// <summary>The shape-level checks of training and generation, for <c>IEstimator.GetOutputSchema</c>.</summary>
     public static void Require(SchemaShape shape, GenerationColumns names)
     {
-        if (names.IsPromptResponse)
-        {
-            InputColumnChecks.RequireText(shape, names.Prompt!, "prompt");
-            InputColumnChecks.RequireText(shape, names.Response!, "response");
-        }
-        else
-        {
-            InputColumnChecks.RequireText(shape, names.Text, "text");
-            if (names.Prompt is not null)
-                InputColumnChecks.RequireText(shape, names.Prompt, "prompt");
-        }
+        foreach (var (column, role) in Columns(names, withInferencePrompt: true))
+            InputColumnChecks.RequireText(shape, column, role);
     }
+
+    /// <summary>The columns training reads with their roles, and the prompt column of plain-text training when asked for.</summary>
+    private static (string Column, string Role)[] Columns(GenerationColumns names, bool withInferencePrompt) =>
+        names.IsPromptResponse ? [(names.Prompt!, "prompt"), (names.Response!, "response")]
+        : withInferencePrompt && names.Prompt is not null ? [(names.Text, "text"), (names.Prompt, "prompt")]
+        : [(names.Text, "text")];
 }

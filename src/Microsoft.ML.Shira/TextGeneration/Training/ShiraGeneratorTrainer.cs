@@ -22,10 +22,6 @@ internal static class ShiraGeneratorTrainer
 
     public static ShiraTextGenerationTransformer Train(MLContext context, ShiraTextGenerationOptions options, IDataView trainData)
     {
-        ArgumentNullException.ThrowIfNull(trainData);
-        options.Validate();
-        var token = options.CancellationToken;
-        token.ThrowIfCancellationRequested();
         var names = GenerationColumns.From(options);
         GenerationInputColumns.RequireTraining(trainData.Schema, names);
         if (options.ValidationSet is not null)
