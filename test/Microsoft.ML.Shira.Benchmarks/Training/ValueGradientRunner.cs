@@ -24,7 +24,7 @@ public static class ValueGradientRunner
             manual_seed(0);
             long k = ShiraBudget.FromSparsity(0.01).EntriesFor(outFeatures, inFeatures);
             var flat = new RandomMask(0).SelectIndices("layer", zeros(outFeatures, inFeatures), k);
-            var settings = new ShiraSparseLinearSettings(1.0, 0, ShiraSparseForward.EffectiveWeight, ShiraEntries.FromTensor(flat, inFeatures), FreeInputAfterBackward: true);
+            var settings = new ShiraSparseLinearSettings(1.0, 0, ShiraSparseForward.EffectiveWeight, ShiraPositions.FromTensor(flat, inFeatures), FreeInputAfterBackward: true);
             var g = randn(2048, outFeatures);
             var x = randn(2048, inFeatures);
             var candidates = new (string Name, Func<Tensor> Run)[]

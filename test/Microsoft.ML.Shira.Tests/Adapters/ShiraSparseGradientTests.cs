@@ -98,7 +98,7 @@ public sealed class ShiraSparseGradientTests
         var generator = new Generator(31);
         long tokens = 37, outFeatures = 23, inFeatures = 19, k = 60;
         var flat = randperm(outFeatures * inFeatures, generator: generator).narrow(0, 0, k);
-        var entries = ShiraEntries.FromTensor(flat, inFeatures);
+        var entries = ShiraPositions.FromTensor(flat, inFeatures);
         var g = randn(new long[] { tokens, outFeatures }, dtype: dtype, generator: generator);
         var x = randn(new long[] { tokens, inFeatures }, dtype: dtype, generator: generator);
         var expected = (g.t().mm(x) * 0.5).view(-1).index_select(0, flat);

@@ -85,7 +85,7 @@ public sealed class ShiraSparseMemoryTests
 
         using var noGrad = no_grad();
         var expectedInput = upstream.matmul(layer.EffectiveWeight());
-        var entries = ShiraEntries.FromTensor(layer.FlatIndices, 48);
+        var entries = ShiraPositions.FromTensor(layer.FlatIndices, 48);
         var expectedValues = SampledDotKernel.Compute(upstream.reshape(-1, 40), x.reshape(-1, 48), entries, chunk).mul_(alpha);
         Assert.IsTrue(Same(inputGrad, expectedInput), "Input gradient differs from g·W_eff.");
         Assert.IsTrue(Same(valueGrad, expectedValues), "Value gradient differs from the kernel run on its own.");
@@ -97,7 +97,7 @@ public sealed class ShiraSparseMemoryTests
         using var scope = NewDisposeScope();
         var generator = new Generator(40);
         var flat = randperm(30 * 20, generator: generator).narrow(0, 0, 45);
-        var entries = ShiraEntries.FromTensor(flat, 20);
+        var entries = ShiraPositions.FromTensor(flat, 20);
         var g = randn(new long[] { 33, 30 }, generator: generator);
         var x = randn(new long[] { 33, 20 }, generator: generator);
         var fresh = SampledDotKernel.Compute(g, x, entries, 8);
@@ -111,11 +111,11 @@ public sealed class ShiraSparseMemoryTests
     public void EntriesSplitPositionsAndSortThem()
     {
         using var scope = NewDisposeScope();
-        var entries = ShiraEntries.FromTensor(tensor(new long[] { 13, 2, 7, 30 }), 6);
+        var entries = ShiraPositions.FromTensor(tensor(new long[] { 13, 2, 7, 30 }), 6);
         CollectionAssert.AreEqual(new[] { 2, 0, 1, 5 }, entries.Rows);
         CollectionAssert.AreEqual(new[] { 1, 2, 1, 0 }, entries.Cols);
         CollectionAssert.AreEqual(new[] { 1, 2, 0, 3 }, entries.Order);
-        Assert.AreEqual(0, ShiraEntries.FromTensor(zeros(0, dtype: ScalarType.Int64), 6).Count);
+        Assert.AreEqual(0, ShiraPositions.FromTensor(zeros(0, dtype: ScalarType.Int64), 6).Count);
     }
 
     /// <summary>Same dtype, shape and bytes.</summary>

@@ -40,7 +40,7 @@ internal static class SampledDotKernel
     /// A contiguous 1-D buffer of g2's dtype with at least <see cref="ScratchElements"/> elements that the caller no
     /// longer needs (its contents are overwritten); null to allocate one for this call.
     /// </param>
-    public static Tensor Compute(Tensor g2, Tensor x2, ShiraEntries entries, long chunkTokens, Tensor? scratch = null)
+    public static Tensor Compute(Tensor g2, Tensor x2, ShiraPositions entries, long chunkTokens, Tensor? scratch = null)
     {
         using var scope = NewDisposeScope();
         long tokens = g2.shape[0], outFeatures = g2.shape[1], inFeatures = x2.shape[1];
@@ -58,7 +58,7 @@ internal static class SampledDotKernel
         return sums.MoveToOuterDisposeScope();
     }
 
-    private static void Accumulate<T>(Tensor g2, Tensor x2, ShiraEntries entries, long chunk, Tensor scratch, Tensor sums)
+    private static void Accumulate<T>(Tensor g2, Tensor x2, ShiraPositions entries, long chunk, Tensor scratch, Tensor sums)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long tokens = g2.shape[0], outFeatures = g2.shape[1], inFeatures = x2.shape[1];
@@ -96,7 +96,7 @@ internal static class SampledDotKernel
         }
     }
 
-    private static void DotChunk<T>(Tensor gT, Tensor xT, int span, ShiraEntries entries, Tensor sums, int degree)
+    private static void DotChunk<T>(Tensor gT, Tensor xT, int span, ShiraPositions entries, Tensor sums, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Small problems run inline: a parallel loop costs more than it saves below ~64K multiply-adds.
@@ -114,7 +114,7 @@ internal static class SampledDotKernel
         });
     }
 
-    private static void DotRange<T>(Tensor gT, Tensor xT, int span, ShiraEntries entries, Tensor sumsTensor, int from, int to)
+    private static void DotRange<T>(Tensor gT, Tensor xT, int span, ShiraPositions entries, Tensor sumsTensor, int from, int to)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ReadOnlySpan<T> g = MemoryMarshal.Cast<byte, T>(gT.bytes);

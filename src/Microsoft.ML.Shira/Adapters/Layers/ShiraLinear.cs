@@ -15,7 +15,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter? bias;
     private readonly Parameter shira_weight;
     private readonly Tensor shira_indices;
-    private readonly ShiraEntries _entries;
+    private readonly ShiraPositions _entries;
     private long _gradientChunkTokens;
 
     /// <summary>Wraps <paramref name="baseLayer"/>; freezes its weight and bias.</summary>
@@ -48,7 +48,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         }
 
         shira_indices = flatIndices.to(weight.device).detach().clone();
-        _entries = ShiraEntries.FromTensor(flatIndices, InFeatures);
+        _entries = ShiraPositions.FromTensor(flatIndices, InFeatures);
         using (no_grad())
         {
             var values = initialValues is null

@@ -16,7 +16,7 @@ internal enum ShiraSparseForward
 /// <param name="Forward">Forward formulation.</param>
 /// <param name="Entries">The k positions as managed arrays (for the CPU kernel).</param>
 /// <param name="FreeInputAfterBackward">Free the saved input once the backward has run (see <see cref="ShiraLinear.FreeInputAfterBackward"/>).</param>
-internal sealed record ShiraSparseLinearSettings(double Scaling, long ChunkTokens, ShiraSparseForward Forward, ShiraEntries Entries, bool FreeInputAfterBackward);
+internal sealed record ShiraSparseLinearSettings(double Scaling, long ChunkTokens, ShiraSparseForward Forward, ShiraPositions Entries, bool FreeInputAfterBackward);
 
 /// <summary>
 /// <c>y = x·(W + α·scatter(v))ᵀ + b</c> with a backward that never forms the dense weight gradient:

@@ -4,9 +4,9 @@ namespace Microsoft.ML.Shira.Adapters.Layers;
 /// The k fixed positions of a SHiRA layer as managed arrays, for the CPU value-gradient kernel: row and column of
 /// every entry, and the entries in row-major order (so consecutive dot products reuse the same output-gradient row).
 /// </summary>
-internal sealed class ShiraEntries
+internal sealed class ShiraPositions
 {
-    private ShiraEntries(int[] rows, int[] cols, int[] order)
+    private ShiraPositions(int[] rows, int[] cols, int[] order)
     {
         Rows = rows;
         Cols = cols;
@@ -30,7 +30,7 @@ internal sealed class ShiraEntries
     /// The split and sort run as tensor ops and each array is copied out once, so a layer's setup leaves no k-sized
     /// managed garbage behind (the managed int64 copies it used to make were 16 bytes per value).
     /// </remarks>
-    public static ShiraEntries FromTensor(Tensor flat, long inFeatures)
+    public static ShiraPositions FromTensor(Tensor flat, long inFeatures)
     {
         using var scope = NewDisposeScope();
         var cpu = flat.cpu();
@@ -39,6 +39,6 @@ internal sealed class ShiraEntries
         int[] rows = cpu.div(inFeatures, rounding_mode: RoundingMode.floor).to(ScalarType.Int32).data<int>().ToArray();
         int[] cols = cpu.remainder(inFeatures).to(ScalarType.Int32).data<int>().ToArray();
         int[] order = cpu.argsort().to(ScalarType.Int32).data<int>().ToArray();
-        return new ShiraEntries(rows, cols, order);
+        return new ShiraPositions(rows, cols, order);
     }
 }
