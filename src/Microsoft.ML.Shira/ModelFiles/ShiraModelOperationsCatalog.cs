@@ -116,12 +116,13 @@ public sealed class ShiraModelOperationsCatalog
     }
 
     /// <summary>
-    /// Writes the base encoder of the SHiRA transformer in <paramref name="model"/> with adapters fused into its weights
-    /// (<c>W = W_base + Σ αᵢ·Sᵢ</c>, exactly the weights inference uses) as a Hugging Face model folder:
-    /// <c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c> and <c>tokenizer_config.json</c> (the transformer's
-    /// lower-casing and maximum sequence length), loadable by <c>PretrainedEncoders.Load</c> and Hugging Face
-    /// <c>transformers</c>. A text classifier also writes the head of the selection's head adapter as
-    /// <c>classifier_head.safetensors</c>.
+    /// Writes the base model of the SHiRA transformer in <paramref name="model"/> with adapters fused into its weights
+    /// (<c>W = W_base + Σ αᵢ·Sᵢ</c>, exactly the weights inference uses) as a Hugging Face model folder, loadable by
+    /// <c>ShiraEncoderBaseModel.FromFolder</c>/<c>ShiraDecoderBaseModel.FromFolder</c> and Hugging Face <c>transformers</c>.
+    /// A text classifier writes <c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c> and
+    /// <c>tokenizer_config.json</c> (the transformer's lower-casing and maximum sequence length) and the head of the
+    /// selection's head adapter as <c>classifier_head.safetensors</c>; a text generator writes <c>config.json</c>,
+    /// <c>model.safetensors</c>, <c>generation_config.json</c> (the stop ids) and the base model's tokenizer files.
     /// </summary>
     /// <param name="model">A SHiRA transformer or a chain containing exactly one.</param>
     /// <param name="directory">Target folder (created when missing; files replaced atomically one by one).</param>
