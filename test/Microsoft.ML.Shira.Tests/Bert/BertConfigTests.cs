@@ -53,7 +53,7 @@ public sealed class BertConfigTests
         StringAssert.Contains(heads.Message, "multiple of num_attention_heads");
         var act = Assert.ThrowsExactly<ArgumentException>(() => BertConfig.FromJson("""{"hidden_act": "swish"}"""));
         StringAssert.Contains(act.Message, "swish");
-        Assert.ThrowsExactly<FormatException>(() => BertConfig.FromJson("{ not json"));
-        Assert.ThrowsExactly<FormatException>(() => BertConfig.FromJson("""{"hidden_size": "large"}"""));
+        Assert.ThrowsExactly<ShiraFormatException>(() => BertConfig.FromJson("{ not json"));
+        Assert.ThrowsExactly<ShiraFormatException>(() => BertConfig.FromJson("""{"hidden_size": "large"}"""));
     }
 }

@@ -108,7 +108,7 @@ internal sealed record BertConfig
     };
 
     /// <summary>Parses the text of a Hugging Face <c>config.json</c> and validates it.</summary>
-    /// <exception cref="FormatException">The text is not valid JSON or a value has the wrong type.</exception>
+    /// <exception cref="ShiraFormatException">The text is not valid JSON or a value has the wrong type.</exception>
     /// <exception cref="ArgumentException">A value is out of range or unsupported (see <see cref="Validate"/>).</exception>
     public static BertConfig FromJson(string json)
     {
@@ -120,10 +120,10 @@ internal sealed record BertConfig
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"Not a valid BERT config.json: {ex.Message}", ex);
+            throw new ShiraFormatException($"Not a valid BERT config.json: {ex.Message}", ex);
         }
         if (config is null)
-            throw new FormatException("Not a valid BERT config.json: the JSON is 'null'.");
+            throw new ShiraFormatException("Not a valid BERT config.json: the JSON is 'null'.");
         config.Validate();
         return config;
     }
