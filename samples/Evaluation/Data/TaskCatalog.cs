@@ -5,7 +5,8 @@ namespace Microsoft.ML.Shira.Evaluation.Data;
 /// <summary>
 /// Reads the classification data sets in <c>data/classification</c>: SST-2 (<c>stsa.binary.{train,test}</c>,
 /// <c>label text</c>), TREC-6 (<c>TREC.{train,test}.all</c>, Latin-1, <c>label text</c>) and the UCI sentiment
-/// domains (<c>{yelp,amazon_cells,imdb}_labelled.txt</c>, <c>text TAB label</c>, no split: a seeded 80/20 split).
+/// domains (<c>{yelp,amazon_cells,imdb}_labelled.txt</c>, <c>text TAB label</c>, no split: a seeded 80/20 split) and
+/// BANKING77 (<c>banking77/{train,test}.csv</c>, RFC 4180 CSV with the header <c>text,category</c>, 77 intents).
 /// Training and test rows are then subsampled with a fixed seed (the same rows for every method and run seed).
 /// </summary>
 internal static class TaskCatalog
@@ -15,7 +16,7 @@ internal static class TaskCatalog
 
     public static readonly string[] UciDomains = ["yelp", "amazon", "imdb"];
 
-    public static readonly string[] All = ["sst2", "trec", .. UciDomains];
+    public static readonly string[] All = ["sst2", "trec", .. UciDomains, "banking77"];
 
     public static TaskData Load(string dataRoot, string name, int? trainRows, int? testRows)
     {
@@ -29,6 +30,7 @@ internal static class TaskCatalog
             "yelp" => Uci(root, "UCI Yelp", "yelp_labelled.txt"),
             "amazon" => Uci(root, "UCI Amazon", "amazon_cells_labelled.txt"),
             "imdb" => Uci(root, "UCI IMDb", "imdb_labelled.txt"),
+            "banking77" => ("BANKING77", Csv.ReadRows(Path.Combine(root, "banking77", "train.csv")), Csv.ReadRows(Path.Combine(root, "banking77", "test.csv"))),
             _ => throw new ArgumentException($"Unknown task '{name}'; choose from {string.Join(", ", All)}."),
         };
         return new TaskData(name, title, Sample(train, trainRows, 1), Sample(test, testRows, 2), train.Count, test.Count);
