@@ -1,5 +1,6 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Checkpoints.Onnx;
+using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Text;
@@ -64,7 +65,7 @@ internal static class PretrainedEncoders
         {
             var (lowerCase, maxLength) = ReadTokenizerConfig(source, model.Config.MaxPositionEmbeddings);
             using var vocab = new MemoryStream(source.ReadAllBytes(VocabFileName), writable: false);
-            return new PretrainedEncoder(name, model, BertTextTokenizer.FromVocab(vocab, lowerCase, maxLength));
+            return new PretrainedEncoder(name, model, BertTextTokenizer.FromVocab(vocab, lowerCase, maxLength, source.Describe(VocabFileName)));
         }
         catch
         {
@@ -93,18 +94,15 @@ internal static class PretrainedEncoders
         if (!source.Exists(TokenizerConfigFileName))
             return (true, maxPositions);
         string path = source.Describe(TokenizerConfigFileName);
-        try
-        {
-            using var json = System.Text.Json.JsonDocument.Parse(source.ReadAllBytes(TokenizerConfigFileName));
-            var root = json.RootElement;
-            bool lower = !root.TryGetProperty("do_lower_case", out var l) || l.ValueKind != System.Text.Json.JsonValueKind.False;
-            int max = root.TryGetProperty("model_max_length", out var m) && m.TryGetInt64(out long v) && v > 0 && v < maxPositions ? (int)v : maxPositions;
-            return (lower, max);
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            throw new ShiraFormatException($"Tokenizer config '{path}' is not valid JSON: {ex.Message}", ex);
-        }
+        using var json = JsonText.ParseDocument(source.ReadAllBytes(TokenizerConfigFileName), $"Tokenizer config '{path}'");
+        var root = json.RootElement;
+        if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+            throw new ShiraFormatException($"Tokenizer config '{path}' is not a JSON object.");
+        bool lower = !root.TryGetProperty("do_lower_case", out var l) || l.ValueKind != System.Text.Json.JsonValueKind.False;
+        long v = 0;
+        bool given = root.TryGetProperty("model_max_length", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number && m.TryGetInt64(out v);
+        int max = given && v > 0 && v < maxPositions ? (int)v : maxPositions;
+        return (lower, max);
     }
 
     /// <summary>Opens the embedded ONNX file of all-MiniLM-L6-v2 (PyTorch export; outputs <c>last_hidden_state</c>).</summary>

@@ -44,7 +44,9 @@ internal sealed class BertTextTokenizer
     /// <param name="vocab">The <c>vocab.txt</c> contents; read to the end, not disposed.</param>
     /// <param name="lowerCase">Lower-case and strip accents first (uncased models, as Hugging Face's <c>do_lower_case</c>).</param>
     /// <param name="maxLength">Longest sequence to produce, special tokens included (at least 3).</param>
-    public static BertTextTokenizer FromVocab(Stream vocab, bool lowerCase = true, int maxLength = 512)
+    /// <param name="source">Names the vocabulary in errors.</param>
+    /// <exception cref="ShiraFormatException">A token is listed twice, a special token is missing, or the file is otherwise unusable.</exception>
+    public static BertTextTokenizer FromVocab(Stream vocab, bool lowerCase = true, int maxLength = 512, string source = "vocab.txt")
     {
         ArgumentNullException.ThrowIfNull(vocab);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3);
@@ -56,7 +58,36 @@ internal sealed class BertTextTokenizer
         using var copy = new MemoryStream();
         vocab.CopyTo(copy);
         byte[] bytes = copy.ToArray();
-        return new BertTextTokenizer(BertTokenizer.Create(new MemoryStream(bytes, writable: false), options), maxLength, bytes);
+        CheckVocabulary(bytes, source);
+        try
+        {
+            return new BertTextTokenizer(BertTokenizer.Create(new MemoryStream(bytes, writable: false), options), maxLength, bytes);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException or IndexOutOfRangeException)
+        {
+            throw new ShiraFormatException($"Tokenizer vocabulary '{source}' cannot be used: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Every line is a distinct token and the special tokens BERT needs are there.</summary>
+    private static void CheckVocabulary(byte[] bytes, string source)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var reader = new StreamReader(new MemoryStream(bytes, writable: false), new System.Text.UTF8Encoding(false));
+        int line = 0;
+        while (reader.ReadLine() is { } token)
+        {
+            line++;
+            if (token.Length == 0)
+                continue;
+            if (!seen.TryAdd(token, line))
+                throw new ShiraFormatException($"Tokenizer vocabulary '{source}' lists token '{token}' twice (lines {seen[token]} and {line}).");
+        }
+        foreach (string special in new[] { "[CLS]", "[SEP]", "[PAD]", "[UNK]" })
+        {
+            if (!seen.ContainsKey(special))
+                throw new ShiraFormatException($"Tokenizer vocabulary '{source}' has no '{special}' token, which BERT needs.");
+        }
     }
 
     /// <summary>Creates a tokenizer from a <c>vocab.txt</c> file.</summary>
@@ -64,7 +95,7 @@ internal sealed class BertTextTokenizer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var stream = File.OpenRead(path);
-        return FromVocab(stream, lowerCase, maxLength);
+        return FromVocab(stream, lowerCase, maxLength, path);
     }
 
     /// <summary>Returns a tokenizer over the same vocabulary with another maximum length.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.Shira.IO;
 
 namespace Microsoft.ML.Shira.Text;
 
@@ -18,16 +19,7 @@ internal static class ByteLevelBpeFiles
     /// <summary>Parses a JSON object of token → non-negative integer id.</summary>
     public static Dictionary<string, int> ReadVocabulary(byte[] json, string source)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Vocabulary file '{source}' is not valid JSON: {ex.Message}", ex);
-        }
-        using (document)
+        using (var document = JsonText.ParseDocument(json, $"Vocabulary file '{source}'"))
             return ReadVocabulary(document.RootElement, $"Vocabulary file '{source}'");
     }
 

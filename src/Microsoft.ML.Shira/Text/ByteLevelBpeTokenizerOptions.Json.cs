@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.Shira.IO;
 
 namespace Microsoft.ML.Shira.Text;
 
@@ -13,16 +14,7 @@ internal sealed partial record ByteLevelBpeTokenizerOptions
     public static ByteLevelBpeTokenizerOptions FromTokenizerConfigJson(string json, string source = "tokenizer_config.json")
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Tokenizer config '{source}' is not valid JSON: {ex.Message}", ex);
-        }
-        using (document)
+        using (var document = JsonText.ParseDocument(json, $"Tokenizer config '{source}'"))
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.ML.Shira.IO;
 
 namespace Microsoft.ML.Shira.Text;
 
@@ -13,16 +14,7 @@ internal static class HuggingFaceTokenizerJson
     /// <summary>Parses <paramref name="json"/>; <paramref name="source"/> names it in errors.</summary>
     public static ByteLevelBpeDefinition Read(byte[] json, string source)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true });
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Tokenizer file '{source}' is not valid JSON: {ex.Message}", ex);
-        }
-        using (document)
+        using (var document = JsonText.ParseDocument(json, $"Tokenizer file '{source}'"))
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)

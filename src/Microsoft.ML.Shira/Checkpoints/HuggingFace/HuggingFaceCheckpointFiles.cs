@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.IO.Safetensors;
 
@@ -78,16 +79,8 @@ internal sealed class HuggingFaceCheckpointFiles
 
     private static Dictionary<string, string> ReadWeightMap(IModelFileSource source, string index)
     {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(source.ReadAllBytes(HuggingFaceLoader.IndexFileName));
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Index '{index}' is not valid JSON: {ex.Message}", ex);
-        }
-        if (root?["weight_map"] is not JsonObject map)
+        var root = JsonText.ParseNode(source.ReadAllBytes(HuggingFaceLoader.IndexFileName), $"Index '{index}'");
+        if ((root as JsonObject)?["weight_map"] is not JsonObject map)
             throw new ShiraFormatException($"Index '{index}' has no 'weight_map' object.");
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in map)

@@ -63,6 +63,10 @@ public static class HuggingFaceLoader
                 $"Config file '{config.Source}' has model_type '{modelType}', which this library cannot load (supported: {string.Join(", ", HuggingFaceArchitectures.ModelTypes)}).");
 
         var checkpoint = HuggingFaceCheckpointFiles.Open(source);
+        // The model is first built on the meta device (shapes only, no memory) and checked against the checkpoint's
+        // headers, so a config that asks for more or other tensors than the checkpoint holds fails before any allocation.
+        using (var shapes = architecture.Create(config, options.DType, MetaDevice))
+            MapTensors(shapes, checkpoint, config.Source);
         var model = architecture.Create(config, options.DType, options.Device);
         try
         {
@@ -88,7 +92,29 @@ public static class HuggingFaceLoader
         return HuggingFaceConfig.Parse(Encoding.UTF8.GetString(source.ReadAllBytes(ConfigFileName)), path);
     }
 
+    private static readonly Device MetaDevice = new(DeviceType.META);
+
     private static void CopyWeights(IHuggingFaceModel model, HuggingFaceCheckpointFiles checkpoint, string configSource)
+    {
+        var expected = model.Module.state_dict();
+        var sourceOf = MapTensors(model, checkpoint, configSource);
+        foreach (var (name, target) in expected)
+        {
+            string stored = sourceOf[name];
+            var file = checkpoint.FileOf(stored);
+            bool transposed = FanInFanOut.IsTransposed(model, name) && target.dim() == 2;
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var value = file.GetTensor(stored);
+            target.copy_(transposed ? value.t() : value);
+        }
+    }
+
+    /// <summary>
+    /// The checkpoint tensor of every model tensor, checked: no unexpected, missing or duplicated tensor, every shape as
+    /// the model expects (Conv1D weights transposed), every dtype convertible.
+    /// </summary>
+    private static Dictionary<string, string> MapTensors(IHuggingFaceModel model, HuggingFaceCheckpointFiles checkpoint, string configSource)
     {
         var expected = model.Module.state_dict();
         var sourceOf = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -128,11 +154,8 @@ public static class HuggingFaceLoader
             if (!compatible)
                 throw new ShiraFormatException(
                     $"Tensor '{stored}' in '{file.Source}' has dtype {entry.DType}, which cannot be loaded into a {target.dtype} tensor (expected F32, F16, BF16 or F64).");
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var value = file.GetTensor(stored);
-            target.copy_(transposed ? value.t() : value);
         }
+        return sourceOf;
     }
 
     private static string List(List<string> names, HuggingFaceCheckpointFiles checkpoint) =>

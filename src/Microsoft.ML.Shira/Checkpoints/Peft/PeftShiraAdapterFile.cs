@@ -205,8 +205,8 @@ public static class PeftShiraAdapterFile
         var metadata = new AdapterMetadata
         {
             MaskType = md.TryGetValue("shira.mask_type", out var mt) && Enum.TryParse<MaskType>(mt, out var parsed) ? parsed : FromPeftMaskName(config.MaskType),
-            Rank = md.TryGetValue("shira.rank", out var rank) ? int.Parse(rank, System.Globalization.CultureInfo.InvariantCulture) : config.R,
-            Sparsity = md.TryGetValue("shira.sparsity", out var sp) ? double.Parse(sp, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            Rank = md.TryGetValue("shira.rank", out var rank) ? ParseMetadata<int>(rank, "shira.rank", int.TryParse, file.Source) : config.R,
+            Sparsity = md.TryGetValue("shira.sparsity", out var sp) ? ParseMetadata<double>(sp, "shira.sparsity", double.TryParse, file.Source) : 0,
             Seed = config.RandomSeed ?? 0,
             TargetModules = config.TargetModules ?? new List<string>(),
             BaseModelName = config.BaseModelNameOrPath,
@@ -233,18 +233,16 @@ public static class PeftShiraAdapterFile
         return Load(directory, name, path => shapes.TryGetValue(path, out var s) ? s : null, fanInFanOut);
     }
 
+    private delegate bool TryParse<T>(string text, System.Globalization.NumberStyles style, IFormatProvider provider, out T value);
+
+    private static T ParseMetadata<T>(string text, string key, TryParse<T> parse, string source) =>
+        parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ShiraFormatException($"Adapter file '{source}': metadata '{key}' is '{text}', not a number.");
+
     private static PeftAdapterConfig ReadConfig(byte[] json, string path)
     {
-        PeftAdapterConfig? config;
-        try
-        {
-            ReadOnlySpan<byte> utf8 = json;
-            config = JsonSerializer.Deserialize<PeftAdapterConfig>(utf8.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8);
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Adapter config '{path}' is not valid JSON: {ex.Message}", ex);
-        }
+        var config = JsonText.Deserialize<PeftAdapterConfig>(json, $"Adapter config '{path}'");
         if (config is null || !string.Equals(config.PeftType, "SHIRA", StringComparison.OrdinalIgnoreCase))
             throw new ShiraFormatException($"Adapter config '{path}' has peft_type '{config?.PeftType}'; only SHIRA adapters are supported.");
         return config;
@@ -255,15 +253,7 @@ public static class PeftShiraAdapterFile
     {
         if (file.Metadata.TryGetValue(FanInFanOutKey, out var json))
         {
-            HashSet<string>? listed;
-            try
-            {
-                listed = JsonSerializer.Deserialize<HashSet<string>>(json);
-            }
-            catch (JsonException ex)
-            {
-                throw new ShiraFormatException($"Adapter file '{file.Source}': metadata '{FanInFanOutKey}' is corrupt: {ex.Message}", ex);
-            }
+            var listed = JsonText.Deserialize<HashSet<string>>(json, $"Adapter file '{file.Source}': metadata '{FanInFanOutKey}'");
             if (listed is null || (listed.Count > 0 && !config.FanInFanOut))
                 throw new ShiraFormatException($"Adapter file '{file.Source}': metadata '{FanInFanOutKey}' lists Conv1D layers but its {ConfigFileName} does not say fan_in_fan_out: true.");
             return listed.Contains;
@@ -277,14 +267,11 @@ public static class PeftShiraAdapterFile
     {
         if (!file.Metadata.TryGetValue("shira.shapes", out var json))
             return new Dictionary<string, long[]>();
-        try
-        {
-            return JsonSerializer.Deserialize<Dictionary<string, long[]>>(json) ?? new Dictionary<string, long[]>();
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Adapter file '{file.Source}': metadata 'shira.shapes' is corrupt: {ex.Message}", ex);
-        }
+        var shapes = JsonText.Deserialize<Dictionary<string, long[]>>(json, $"Adapter file '{file.Source}': metadata 'shira.shapes'") ?? new Dictionary<string, long[]>();
+        var bad = shapes.FirstOrDefault(s => s.Value is not { Length: 2 } || s.Value[0] <= 0 || s.Value[1] <= 0);
+        if (bad.Key is not null)
+            throw new ShiraFormatException($"Adapter file '{file.Source}': metadata 'shira.shapes' gives layer '{bad.Key}' the shape [{string.Join(", ", bad.Value ?? [])}]; expected [out, in] with positive sizes.");
+        return shapes;
     }
 
     private static float[] ReadValues(SafetensorsFile file, string key)

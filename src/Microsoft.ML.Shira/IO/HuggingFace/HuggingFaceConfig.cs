@@ -33,15 +33,7 @@ internal sealed class HuggingFaceConfig
     public static HuggingFaceConfig Parse(string json, string source)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Config file '{source}' is not valid JSON: {ex.Message}", ex);
-        }
+        var node = JsonText.ParseNode(json, $"Config file '{source}'");
         return node is JsonObject obj
             ? new HuggingFaceConfig(source, obj)
             : throw new ShiraFormatException($"Config file '{source}' is not a JSON object.");

@@ -9,5 +9,6 @@ namespace Microsoft.ML.Shira.IO.Safetensors;
 internal sealed record SafetensorsEntry(string Name, string DType, long[] Shape, long Begin, long End)
 {
     /// <summary>Number of elements.</summary>
-    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <exception cref="OverflowException">The shape has more than <see cref="long.MaxValue"/> elements.</exception>
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => checked(a * b));
 }

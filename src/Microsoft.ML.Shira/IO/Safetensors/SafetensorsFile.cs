@@ -55,15 +55,7 @@ internal sealed class SafetensorsFile
         long dataStart = 8 + (long)headerLength;
         long dataLength = bytes.Length - dataStart;
 
-        JsonDocument header;
-        try
-        {
-            header = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"Safetensors file '{source}' has a corrupt JSON header: {ex.Message}", ex);
-        }
+        var header = JsonText.ParseDocument(bytes.AsMemory(8, (int)headerLength), $"Safetensors file '{source}': the JSON header");
 
         var entries = new Dictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -88,7 +80,21 @@ internal sealed class SafetensorsFile
                 entries[entry.Name] = entry;
             }
         }
+        RequireDisjoint(source, entries.Values);
         return new SafetensorsFile(source, bytes, dataStart, entries, metadata);
+    }
+
+    /// <summary>No two tensors share data bytes (as the safetensors format requires).</summary>
+    private static void RequireDisjoint(string source, IEnumerable<SafetensorsEntry> entries)
+    {
+        SafetensorsEntry? previous = null;
+        foreach (var entry in entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
+        {
+            if (previous is not null && entry.Begin < previous.End)
+                throw new ShiraFormatException(
+                    $"Safetensors file '{source}': the data of tensors '{previous.Name}' [{previous.Begin}, {previous.End}) and '{entry.Name}' [{entry.Begin}, {entry.End}) overlap.");
+            previous = entry;
+        }
     }
 
     private static SafetensorsEntry ParseEntry(string source, JsonProperty property)
@@ -107,12 +113,12 @@ internal sealed class SafetensorsFile
             if (shape.Any(d => d < 0))
                 throw new ShiraFormatException($"Safetensors file '{source}': tensor '{name}' has a negative dimension in shape [{string.Join(", ", shape)}].");
             var entry = new SafetensorsEntry(name, dtype, shape, offsets[0], offsets[1]);
-            long expected = entry.ElementCount * SafetensorsDType.ElementSize(dtype);
+            long expected = checked(entry.ElementCount * SafetensorsDType.ElementSize(dtype));
             if (offsets[1] - offsets[0] != expected)
                 throw new ShiraFormatException($"Safetensors file '{source}': tensor '{name}' ({dtype}, shape [{string.Join(", ", shape)}]) needs {expected} bytes but its data_offsets span {offsets[1] - offsets[0]}.");
             return entry;
         }
-        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)
         {
             throw new ShiraFormatException($"Safetensors file '{source}': header entry of tensor '{name}' is malformed ({ex.Message}).", ex);
         }

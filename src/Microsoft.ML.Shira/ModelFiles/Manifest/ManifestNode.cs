@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.ModelFiles.Archive;
 
 namespace Microsoft.ML.Shira.ModelFiles.Manifest;
@@ -63,15 +64,8 @@ internal sealed class ManifestNode(JsonObject json, string path, string source)
     /// <summary>Parses the manifest entry.</summary>
     public static ManifestNode Parse(byte[] json, string source)
     {
-        try
-        {
-            if (JsonNode.Parse(json) is JsonObject root)
-                return new ManifestNode(root, "", source);
-        }
-        catch (JsonException ex)
-        {
-            throw new ShiraFormatException($"SHiRA model file '{source}': manifest entry '{ArchiveEntryNames.Manifest}' is not valid JSON: {ex.Message}", ex);
-        }
+        if (JsonText.ParseNode(json, $"SHiRA model file '{source}': manifest entry '{ArchiveEntryNames.Manifest}'") is JsonObject root)
+            return new ManifestNode(root, "", source);
         throw new ShiraFormatException($"SHiRA model file '{source}': manifest entry '{ArchiveEntryNames.Manifest}' is not a JSON object.");
     }
 

@@ -1,0 +1,234 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.Checkpoints.Peft;
+using Microsoft.ML.Shira.IO.Folders;
+using Microsoft.ML.Shira.IO.HuggingFace;
+using Microsoft.ML.Shira.IO.Safetensors;
+using Microsoft.ML.Shira.Models.Bert;
+using Microsoft.ML.Shira.Models.Llama;
+using Microsoft.ML.Shira.Text;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Tests.Reliability.Fuzzing;
+
+/// <summary>
+/// Every reader of untrusted files, each with real seed files: checkpoints and PEFT adapters written by Hugging Face
+/// transformers and PEFT (<c>data/arch-refs/llama-untied-gqa</c>), the embedded stories260K and MiniLM tokenizer files,
+/// and a model zip saved by this library.
+/// </summary>
+internal static class FuzzTargets
+{
+    private static readonly Type[] FormatErrors = [typeof(ShiraFormatException)];
+
+    private static string ArchRef(params string[] parts) => Path.Combine([TestPaths.Data, "arch-refs", "llama-untied-gqa", .. parts]);
+
+    private static byte[] Stories260KFile(string name) => File.ReadAllBytes(Path.Combine(TestPaths.Stories260K, name));
+
+    /// <summary>The targets of the test suite's run (the tool also uses them).</summary>
+    public static IReadOnlyList<FuzzTarget> All() =>
+    [
+        Safetensors(), PeftAdapter(), ConfigJson(), ModelFolder(), ShardIndex(), SentencePieceTokenizer(), WordPieceVocabulary(),
+    ];
+
+    /// <summary>
+    /// A safetensors file written by the safetensors library (the BERT reference's PEFT adapter, 46 KB: small enough that
+    /// 10,000 copies stay off the large-object heap) through <c>SafetensorsFile.Parse</c>.
+    /// </summary>
+    public static FuzzTarget Safetensors() => new(
+        "safetensors",
+        [new FuzzFile("adapter_model.safetensors", File.ReadAllBytes(Path.Combine(TestPaths.Data, "arch-refs", "bert-no-pooler-targets", "adapter", "adapter_model.safetensors")), IsText: false)],
+        files => SafetensorsFile.Parse(files[0], "fuzz/adapter_model.safetensors"),
+        FormatErrors);
+
+    /// <summary>A PEFT SHiRA adapter (both files) through <c>PeftShiraAdapterFile.FromBytes</c>, shapes from the base checkpoint.</summary>
+    public static FuzzTarget PeftAdapter()
+    {
+        var baseFile = SafetensorsFile.Parse(File.ReadAllBytes(ArchRef("base", "model.safetensors")), "base");
+        var shapes = baseFile.Entries.Values
+            .Where(e => e.Name.EndsWith(".weight", StringComparison.Ordinal) && e.Shape.Length == 2)
+            .ToDictionary(e => e.Name[..^".weight".Length], e => (e.Shape[0], e.Shape[1]));
+        return new FuzzTarget(
+            "PEFT adapter",
+            [
+                new FuzzFile("adapter_model.safetensors", File.ReadAllBytes(ArchRef("adapter", "adapter_model.safetensors")), IsText: false),
+                new FuzzFile("adapter_config.json", File.ReadAllBytes(ArchRef("adapter", "adapter_config.json")), IsText: true),
+            ],
+            files => PeftShiraAdapterFile.FromBytes(files[0], files[1], "fuzz", shapeOf: path => shapes.TryGetValue(path, out var s) ? s : null),
+            FormatErrors);
+    }
+
+    /// <summary>A transformers <c>config.json</c> (LLaMA and BERT) through the config readers of both architectures.</summary>
+    public static FuzzTarget ConfigJson() => new(
+        "config.json",
+        [
+            new FuzzFile("llama config.json", File.ReadAllBytes(ArchRef("base", "config.json")), IsText: true),
+            new FuzzFile("bert config.json", File.ReadAllBytes(Path.Combine(TestPaths.Data, "arch-refs", "bert-no-pooler-targets", "base", "config.json")), IsText: true),
+        ],
+        files =>
+        {
+            LlamaConfig.FromHuggingFace(HuggingFaceConfig.Parse(Encoding.UTF8.GetString(files[0]), "fuzz/llama/config.json"));
+            BertConfig.FromHuggingFace(HuggingFaceConfig.Parse(Encoding.UTF8.GetString(files[1]), "fuzz/bert/config.json"));
+        },
+        FormatErrors);
+
+    /// <summary>
+    /// A transformers model folder through <c>HuggingFaceLoader.Load</c>, its <c>config.json</c> mutated against the real
+    /// weights (a config that disagrees with its checkpoint; the weights file's own mutations are the safetensors target's).
+    /// </summary>
+    public static FuzzTarget ModelFolder()
+    {
+        byte[] weights = File.ReadAllBytes(ArchRef("base", "model.safetensors"));
+        return new FuzzTarget(
+            "model folder",
+            [new FuzzFile("config.json", File.ReadAllBytes(ArchRef("base", "config.json")), IsText: true)],
+            files =>
+            {
+                var source = new MemoryModelFileSource(new Dictionary<string, byte[]> { ["config.json"] = files[0], ["model.safetensors"] = weights }, "fuzz");
+                using var model = HuggingFaceLoader.Load(source);
+            },
+            FormatErrors,
+            BytesPerInputByte: null);
+    }
+
+    /// <summary>A sharded checkpoint (two shards of the real weights) through <c>HuggingFaceLoader.Load</c>, its <c>model.safetensors.index.json</c> mutated.</summary>
+    public static FuzzTarget ShardIndex()
+    {
+        var (index, first, second) = Shard(File.ReadAllBytes(ArchRef("base", "model.safetensors")));
+        byte[] config = File.ReadAllBytes(ArchRef("base", "config.json"));
+        return new FuzzTarget(
+            "sharded checkpoint",
+            [new FuzzFile("model.safetensors.index.json", index, IsText: true)],
+            files =>
+            {
+                var source = new MemoryModelFileSource(new Dictionary<string, byte[]>
+                {
+                    ["config.json"] = config,
+                    ["model.safetensors.index.json"] = files[0],
+                    ["model-00001-of-00002.safetensors"] = first,
+                    ["model-00002-of-00002.safetensors"] = second,
+                }, "fuzz");
+                using var model = HuggingFaceLoader.Load(source);
+            },
+            FormatErrors,
+            BytesPerInputByte: null);
+    }
+
+    /// <summary>stories260K's SentencePiece <c>tokenizer.model</c> and <c>tokenizer_config.json</c> through <c>CausalLMTokenizers.Load</c>.</summary>
+    public static FuzzTarget SentencePieceTokenizer() => new(
+        "SentencePiece tokenizer",
+        [
+            new FuzzFile("tokenizer.model", Stories260KFile("tokenizer.model"), IsText: false),
+            new FuzzFile("tokenizer_config.json", Stories260KFile("tokenizer_config.json"), IsText: true),
+        ],
+        files =>
+        {
+            var source = new MemoryModelFileSource(new Dictionary<string, byte[]> { ["tokenizer.model"] = files[0], ["tokenizer_config.json"] = files[1] }, "fuzz");
+            var tokenizer = CausalLMTokenizers.Load(source);
+            tokenizer.Decode(tokenizer.Encode("Once upon a time", addBos: true));
+        },
+        FormatErrors);
+
+    /// <summary>A WordPiece <c>vocab.txt</c> (the first 800 entries of MiniLM's) through <c>BertTextTokenizer.FromVocab</c>.</summary>
+    public static FuzzTarget WordPieceVocabulary()
+    {
+        using var vocab = PretrainedEncoders.OpenMiniLmL6V2Vocab();
+        using var reader = new StreamReader(vocab);
+        var lines = new List<string>();
+        while (lines.Count < 800 && reader.ReadLine() is { } line)
+            lines.Add(line);
+        return new FuzzTarget(
+            "WordPiece vocabulary",
+            [new FuzzFile("vocab.txt", Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"), IsText: true)],
+            files =>
+            {
+                using var stream = new MemoryStream(files[0], writable: false);
+                BertTextTokenizer.FromVocab(stream).Encode(["the quick brown fox"]);
+            },
+            FormatErrors);
+    }
+
+    /// <summary>
+    /// A SHiRA model zip: raw bytes through <c>mlContext.Shira().Model.Load</c>. A file that loads brings in the built-in
+    /// stories260K it refers to and ML.NET's schema loading, hence the fixed allowance of 16 MiB.
+    /// </summary>
+    public static FuzzTarget ModelZip(byte[] zip, MLContext context) => new(
+        "model zip",
+        [new FuzzFile("model.zip", zip, IsText: false)],
+        files =>
+        {
+            using var stream = new MemoryStream(files[0], writable: false);
+            (context.Shira().Model.Load(stream, out _) as IDisposable)?.Dispose();
+        },
+        [typeof(ShiraFormatException), typeof(InvalidOperationException)],
+        BytesPerInputByte: 64,
+        FixedAllowance: 16 << 20);
+
+    /// <summary>The manifest of a SHiRA model zip, mutated as text and zipped again with the other entries.</summary>
+    public static FuzzTarget ModelManifest(byte[] zip, MLContext context)
+    {
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using (var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
+        {
+            foreach (var entry in archive.Entries)
+            {
+                using var data = entry.Open();
+                using var copy = new MemoryStream();
+                data.CopyTo(copy);
+                entries[entry.FullName] = copy.ToArray();
+            }
+        }
+        const string manifest = "Shira/manifest.json";
+        return new FuzzTarget(
+            "model zip manifest",
+            [new FuzzFile("manifest.json", entries[manifest], IsText: true)],
+            files =>
+            {
+                using var rezipped = new MemoryStream();
+                using (var archive = new ZipArchive(rezipped, ZipArchiveMode.Create, leaveOpen: true))
+                {
+                    foreach (var (name, data) in entries)
+                    {
+                        using var stream = archive.CreateEntry(name, CompressionLevel.Fastest).Open();
+                        stream.Write(name == manifest ? files[0] : data);
+                    }
+                }
+                rezipped.Position = 0;
+                (context.Shira().Model.Load(rezipped, out _) as IDisposable)?.Dispose();
+            },
+            [typeof(ShiraFormatException), typeof(InvalidOperationException)],
+            BytesPerInputByte: null);
+    }
+
+    /// <summary>Splits a checkpoint into two shards and the index transformers writes for them.</summary>
+    private static (byte[] Index, byte[] First, byte[] Second) Shard(byte[] checkpoint)
+    {
+        var file = SafetensorsFile.Parse(checkpoint, "seed");
+        var names = file.Entries.Keys.Order(StringComparer.Ordinal).ToList();
+        var firstNames = names.Take(names.Count / 2).ToList();
+        byte[] Write(IEnumerable<string> tensors)
+        {
+            var list = tensors.Select(n => new KeyValuePair<string, Tensor>(n, file.GetTensor(n))).ToList();
+            try
+            {
+                return SafetensorsWriter.ToBytes(list, new Dictionary<string, string> { ["format"] = "pt" });
+            }
+            finally
+            {
+                list.ForEach(t => t.Value.Dispose());
+            }
+        }
+        var weightMap = new JsonObject();
+        foreach (string name in names)
+            weightMap[name] = firstNames.Contains(name) ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+        var index = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["total_size"] = file.Entries.Values.Sum(e => e.End - e.Begin) },
+            ["weight_map"] = weightMap,
+        };
+        return (Encoding.UTF8.GetBytes(index.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true })),
+            Write(firstNames), Write(names.Except(firstNames)));
+    }
+}
