@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.Training.Checkpoints;
 using Microsoft.ML.Shira.Training.Masks;
 using Microsoft.ML.Shira.Training.Methods;
 
@@ -35,7 +36,8 @@ internal static class AdapterFineTuning
             run.Log.Info(method.Describe() + task.DescribeExtras + ".");
             task.BeforeTraining(validation, options.CancellationToken);
             var groups = task.ExtraGroups.Prepend(new ParameterGroup(method.Parameters, options.LearningRate)).ToList();
-            FineTuningLoop.Run(task, groups, train, validation, LoopSettings.From(options), run.Log, run.Clock);
+            string signature = RunSignature.Of(options, baseModelId, task, run.Seed, train, groups);
+            FineTuningLoop.Run(task, groups, train, validation, LoopSettings.From(options, signature), run.Log, run.Clock);
             options.CancellationToken.ThrowIfCancellationRequested();
             (adapter, changed) = method.Finish(options.AdapterName, baseModelId, task.PeftTaskType, run.Seed);
         }

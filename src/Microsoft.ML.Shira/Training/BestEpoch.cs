@@ -38,6 +38,19 @@ internal sealed class BestEpoch : IDisposable
         return true;
     }
 
+    /// <summary>The kept values, in the parameters' order (empty before any epoch was kept).</summary>
+    public IReadOnlyList<Tensor> Values => _snapshot?.Values ?? [];
+
+    /// <summary>Takes up the state of a checkpoint: the kept epoch, its score and values, and the stale epochs since.</summary>
+    public void Resume(int epoch, IValidationScore? score, int staleEpochs, IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> values)
+    {
+        _snapshot?.Dispose();
+        _snapshot = score is null ? null : ParameterSnapshot.FromValues(parameters, values);
+        Epoch = score is null ? 0 : epoch;
+        Score = score;
+        StaleEpochs = staleEpochs;
+    }
+
     /// <summary>True when <paramref name="patience"/> stale epochs (0 = never) are used up.</summary>
     public bool PatienceUsedUp(int patience) => patience > 0 && StaleEpochs >= patience;
 

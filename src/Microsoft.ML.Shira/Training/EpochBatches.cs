@@ -6,6 +6,12 @@ internal interface IEpochBatches<out TBatch>
     /// <summary>Batches per epoch.</summary>
     int Count { get; }
 
+    /// <summary>Training rows in all batches.</summary>
+    int Rows { get; }
+
+    /// <summary>The 0-based row numbers (in the training data) of batch <paramref name="batchIndex"/> of 1-based <paramref name="epoch"/>.</summary>
+    IReadOnlyList<int> RowsOf(int epoch, int batchIndex);
+
     /// <summary>The batches of 1-based <paramref name="epoch"/>, in that epoch's order.</summary>
     IEnumerable<TBatch> Epoch(int epoch);
 }
@@ -33,14 +39,24 @@ internal sealed class EpochBatches<TRow, TBatch> : IEpochBatches<TBatch>
         _random = new Random(seed);
     }
 
-    /// <summary>Rows in all batches.</summary>
+    /// <inheritdoc />
     public int Rows => _rows.Count;
 
     /// <inheritdoc />
     public int Count => (_rows.Count + _batchSize - 1) / _batchSize;
 
     /// <inheritdoc />
-    public IEnumerable<TBatch> Epoch(int epoch)
+    public IEnumerable<TBatch> Epoch(int epoch) => InOrder(_rows, _batchSize, _makeBatch, Order(epoch));
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> RowsOf(int epoch, int batchIndex)
+    {
+        var order = Order(epoch);
+        int start = batchIndex * _batchSize;
+        return order[start..Math.Min(order.Length, start + _batchSize)];
+    }
+
+    private int[] Order(int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);
         while (_orders.Count < epoch)
@@ -49,7 +65,7 @@ internal sealed class EpochBatches<TRow, TBatch> : IEpochBatches<TBatch>
             _random.Shuffle(order);
             _orders.Add(order);
         }
-        return InOrder(_rows, _batchSize, _makeBatch, _orders[epoch - 1]);
+        return _orders[epoch - 1];
     }
 
     /// <summary>The batches of <paramref name="rows"/> in <paramref name="order"/> (in row order when null).</summary>

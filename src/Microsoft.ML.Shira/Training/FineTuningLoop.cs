@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.Shira.Runtime;
+using Microsoft.ML.Shira.Training.Checkpoints;
 using TorchSharp.Modules;
 
 namespace Microsoft.ML.Shira.Training;
@@ -7,8 +8,9 @@ namespace Microsoft.ML.Shira.Training;
 /// <summary>
 /// The training loop of every task: AdamW over exactly the given parameter groups (frozen weights get neither optimizer
 /// state nor weight decay), the linear warm-up/decay schedule scaling each group's peak learning rate, global gradient
-/// clipping, one dispose scope per step, a divergence check, validation after every epoch, early stopping and the best
-/// epoch's values restored at the end. The task supplies the model, loss, validation metric and reporting.
+/// clipping, one dispose scope per step, divergence checks before any update, validation after every epoch, early
+/// stopping, the best epoch's values restored at the end, and optional checkpoints to resume an interrupted run
+/// exactly. The task supplies the model, loss, validation metric and reporting.
 /// </summary>
 internal static class FineTuningLoop
 {
@@ -17,12 +19,15 @@ internal static class FineTuningLoop
     /// <param name="groups">The trained parameters with their peak learning rates (empty groups are skipped).</param>
     /// <param name="train">Training batches per epoch.</param>
     /// <param name="validation">Validation batches, or null.</param>
-    /// <param name="settings">Epochs, optimizer, schedule, clipping, patience and cancellation.</param>
-    /// <param name="log">Receives one line per epoch and the early-stopping decisions.</param>
+    /// <param name="settings">Epochs, optimizer, schedule, clipping, patience, checkpoints and cancellation.</param>
+    /// <param name="log">Receives one line per epoch, the early-stopping decisions and the checkpoint taken up.</param>
     /// <param name="runClock">The run's clock (reported as elapsed time).</param>
     /// <exception cref="ArgumentException">No parameter to train, or a parameter does not require gradients.</exception>
-    /// <exception cref="InvalidOperationException">The loss became NaN or infinite.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; parameters keep the last completed step.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The loss or the gradient became NaN or infinite (no update is made from it; the last checkpoint stays usable), or
+    /// the checkpoint directory holds another run's checkpoint.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">Cancelled; parameters keep the last completed step, which a checkpoint records when checkpoints are on.</exception>
     public static void Run<TBatch>(
         TrainingTask<TBatch> task, IReadOnlyList<ParameterGroup> groups, IEpochBatches<TBatch> train, IReadOnlyList<TBatch>? validation,
         LoopSettings settings, MlContextLog log, Stopwatch runClock)
@@ -39,69 +44,16 @@ internal static class FineTuningLoop
         using var optimizer = optim.AdamW(active
             .Select(g => new AdamW.ParamGroup(g.Parameters, g.PeakLearningRate, 0.9, 0.999, 1e-8, settings.WeightDecay, false, false))
             .ToArray());
-        var optimizerGroups = optimizer.ParamGroups.ToList();
-        int totalSteps = settings.Epochs * train.Count;
-        var schedule = LearningRateSchedule.Linear(totalSteps, settings.WarmupProportion);
-        var token = settings.CancellationToken;
-
         using var best = new BestEpoch();
-        double? lastValidation = null;
-        int step = 0;
-        long work = 0;
-        var trainingClock = Stopwatch.StartNew();
-        void Report(int epoch, double loss, bool isEpochEnd)
-        {
-            double seconds = trainingClock.Elapsed.TotalSeconds;
-            var remaining = step == 0 ? TimeSpan.Zero : trainingClock.Elapsed / step * (totalSteps - step);
-            task.Report(new LoopProgress(epoch, settings.Epochs, step, totalSteps, loss, lastValidation,
-                seconds > 0 ? work / seconds : 0, runClock.Elapsed, remaining, isEpochEnd));
-        }
-
+        var run = new LoopState<TBatch>(task, active, all, optimizer, best, train, settings, log, runClock);
+        run.Resume();
         try
         {
-            for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+            for (int epoch = run.Epoch; epoch <= settings.Epochs; epoch++)
             {
-                task.Model.train();
-                double lossSum = 0;
-                long weightSum = 0;
-                foreach (var batch in train.Epoch(epoch))
-                {
-                    token.ThrowIfCancellationRequested();
-                    double factor = schedule.FactorAt(step);
-                    for (int g = 0; g < optimizerGroups.Count; g++)
-                        optimizerGroups[g].LearningRate = active[g].PeakLearningRate * factor;
-
-                    double loss = Step(optimizer, all, settings.MaxGradNorm, () => task.Loss(batch));
-                    if (double.IsNaN(loss) || double.IsInfinity(loss))
-                        throw new InvalidOperationException($"The training loss became {loss} at step {step + 1}; {task.DivergenceHint}.");
-                    step++;
-                    lossSum += loss * task.LossWeight(batch);
-                    weightSum += task.LossWeight(batch);
-                    work += task.Work(batch);
-                    Report(epoch, loss, isEpochEnd: false);
-                }
-
-                double trainLoss = lossSum / weightSum;
-                string speed = task.Speed(work / trainingClock.Elapsed.TotalSeconds);
-                if (validation is null)
-                {
-                    log.Info($"Epoch {epoch}/{settings.Epochs}: {task.DescribeTrainingLoss(trainLoss, validated: false)}, {speed}.");
-                    Report(epoch, trainLoss, isEpochEnd: true);
-                    continue;
-                }
-
-                task.Model.eval();
-                var score = task.Validate(validation, token);
-                lastValidation = score.Value;
-                log.Info($"Epoch {epoch}/{settings.Epochs}: {task.DescribeTrainingLoss(trainLoss, validated: true)}, {score.Describe()}, {speed}.");
-                Report(epoch, trainLoss, isEpochEnd: true);
-                if (!best.Offer(epoch, score, all) && best.PatienceUsedUp(settings.EarlyStoppingPatience) && epoch < settings.Epochs)
-                {
-                    log.Info($"Early stopping after epoch {epoch}: {score.NoImprovement} for {best.StaleEpochs} epoch(s).");
+                if (!run.TrainEpoch(epoch) || !run.Validate(epoch, validation))
                     break;
-                }
             }
-
             if (best.Score is { } kept && best.Restore())
                 log.Info($"Keeping epoch {best.Epoch} ({kept.DescribeKept()}).");
         }
@@ -110,27 +62,23 @@ internal static class FineTuningLoop
             task.Model.eval();
         }
     }
-
-    /// <summary>
-    /// One optimizer step: zeroes the gradients, back-propagates <paramref name="computeLoss"/>, clips the global gradient
-    /// norm (0 turns clipping off) and steps. Every tensor of the step is disposed.
-    /// </summary>
-    private static double Step(OptimizerHelper optimizer, IReadOnlyList<Parameter> parameters, double maxGradNorm, Func<Tensor> computeLoss)
-    {
-        using var scope = NewDisposeScope();
-        optimizer.zero_grad();
-        var loss = computeLoss();
-        loss.backward();
-        if (maxGradNorm > 0)
-            nn.utils.clip_grad_norm_(parameters, maxGradNorm);
-        optimizer.step();
-        return loss.ToDouble();
-    }
 }
 
 /// <summary>The options of <see cref="ShiraTrainerOptionsBase"/> that drive <see cref="FineTuningLoop"/>.</summary>
-internal sealed record LoopSettings(int Epochs, double WeightDecay, double WarmupProportion, double MaxGradNorm, int EarlyStoppingPatience, CancellationToken CancellationToken)
+/// <param name="Epochs">Passes over the training data.</param>
+/// <param name="WeightDecay">AdamW decoupled weight decay.</param>
+/// <param name="WarmupProportion">Share of the steps spent warming up.</param>
+/// <param name="MaxGradNorm">Global gradient-norm clip; 0 turns clipping off.</param>
+/// <param name="EarlyStoppingPatience">Stale validated epochs before stopping; 0 never stops.</param>
+/// <param name="CancellationToken">Checked before every step.</param>
+/// <param name="CheckpointDirectory">Where checkpoints are written and resumed from; null for none.</param>
+/// <param name="CheckpointEverySteps">Steps between checkpoints (epoch ends and cancellation also write one).</param>
+/// <param name="Signature">Identifies the run, so a checkpoint of another run is never taken up.</param>
+internal sealed record LoopSettings(
+    int Epochs, double WeightDecay, double WarmupProportion, double MaxGradNorm, int EarlyStoppingPatience, CancellationToken CancellationToken,
+    string? CheckpointDirectory = null, int CheckpointEverySteps = 0, string Signature = "")
 {
-    public static LoopSettings From(ShiraTrainerOptionsBase options) =>
-        new(options.Epochs, options.WeightDecay, options.WarmupProportion, options.MaxGradNorm, options.EarlyStoppingPatience, options.CancellationToken);
+    public static LoopSettings From(ShiraTrainerOptionsBase options, string signature) =>
+        new(options.Epochs, options.WeightDecay, options.WarmupProportion, options.MaxGradNorm, options.EarlyStoppingPatience, options.CancellationToken,
+            options.CheckpointDirectory, options.CheckpointEverySteps, signature);
 }

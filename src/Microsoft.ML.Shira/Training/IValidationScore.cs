@@ -15,6 +15,9 @@ internal interface IValidationScore
     /// <summary>The score of the kept epoch, e.g. <c>validation accuracy 85.00%, loss 0.3456</c>.</summary>
     string DescribeKept();
 
+    /// <summary>The numbers the score is made of, so a training checkpoint can store it (<see cref="TrainingTask{TBatch}.ScoreFrom"/> rebuilds it).</summary>
+    IReadOnlyList<double> Components { get; }
+
     /// <summary>What a stale epoch lacks, e.g. <c>no better validation accuracy</c>.</summary>
     string NoImprovement { get; }
 }

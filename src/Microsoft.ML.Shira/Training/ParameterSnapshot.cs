@@ -35,6 +35,24 @@ internal sealed class ParameterSnapshot : IDisposable
         return new ParameterSnapshot(copies);
     }
 
+    /// <summary>A snapshot holding copies of <paramref name="values"/> (one per parameter, e.g. read from a checkpoint), next to each parameter.</summary>
+    public static ParameterSnapshot FromValues(IReadOnlyList<Parameter> parameters, IReadOnlyList<Tensor> values)
+    {
+        if (parameters.Count != values.Count)
+            throw new ArgumentException($"{values.Count} values for {parameters.Count} parameters.", nameof(values));
+        using var noGrad = no_grad();
+        var copies = new List<(Parameter, Tensor)>(parameters.Count);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            using var placed = values[i].to(parameters[i].dtype, parameters[i].device);
+            copies.Add((parameters[i], placed.clone()));
+        }
+        return new ParameterSnapshot(copies);
+    }
+
+    /// <summary>The copied values, in the parameters' order.</summary>
+    public IReadOnlyList<Tensor> Values => _copies.Select(c => c.Copy).ToList();
+
     /// <summary>Writes the copied values back into the parameters.</summary>
     public void Restore()
     {

@@ -93,8 +93,25 @@ public abstract class ShiraTrainerOptionsBase
     /// <summary>Name of the trained adapter inside the transformer.</summary>
     public string AdapterName = "default";
 
-    /// <summary>Cancels training; <c>Fit</c> then throws <see cref="OperationCanceledException"/> and releases everything it built.</summary>
+    /// <summary>
+    /// Cancels training; <c>Fit</c> then throws <see cref="OperationCanceledException"/> and releases everything it built
+    /// (with a <see cref="CheckpointDirectory"/>, a checkpoint of the last completed step is written first).
+    /// </summary>
     public CancellationToken CancellationToken;
+
+    /// <summary>
+    /// A folder for training checkpoints (null, the default, writes none). The trained values, the optimizer's state, the
+    /// position in the data and the random-number state are written there atomically every
+    /// <see cref="CheckpointEverySteps"/> steps, after every epoch and when training is cancelled. When <c>Fit</c> finds a
+    /// checkpoint of the same run there (same task, base model, method, mask, budget, targets, seed, batch size, epochs
+    /// and data size), it resumes from it, and the result is bit for bit the one of an uninterrupted run on the CPU.
+    /// Learning rates may differ from the interrupted run (e.g. lower after a divergence). A checkpoint of another run
+    /// is refused; the folder is not cleaned up after training.
+    /// </summary>
+    public string? CheckpointDirectory;
+
+    /// <summary>Steps between training checkpoints (see <see cref="CheckpointDirectory"/>); default 100.</summary>
+    public int CheckpointEverySteps = 100;
 
     /// <summary>The per-matrix budget these options ask for.</summary>
     internal ShiraBudget Budget() => Rank is { } r ? ShiraBudget.FromRank(r) : ShiraBudget.FromSparsity(Sparsity);
@@ -122,5 +139,8 @@ public abstract class ShiraTrainerOptionsBase
         OptionChecks.RequirePositive(LearningRate, nameof(LearningRate));
         OptionChecks.RequireSchedule(WeightDecay, WarmupProportion, MaxGradNorm);
         OptionChecks.RequireLoop(Epochs, BatchSize, EarlyStoppingPatience, NumberOfThreads, CalibrationBatches);
+        ArgumentOutOfRangeException.ThrowIfLessThan(CheckpointEverySteps, 1, nameof(CheckpointEverySteps));
+        if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))
+            throw new ArgumentException("CheckpointDirectory is empty; give a folder or null for no checkpoints.", nameof(CheckpointDirectory));
     }
 }

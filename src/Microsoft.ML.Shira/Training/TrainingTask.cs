@@ -50,6 +50,9 @@ internal abstract class TrainingTask<TBatch>
     /// <summary>Scores the model (in eval mode, without gradients) on the validation batches.</summary>
     public abstract IValidationScore Validate(IReadOnlyList<TBatch> batches, CancellationToken token);
 
+    /// <summary>Rebuilds a score from its <see cref="IValidationScore.Components"/> (when resuming from a checkpoint).</summary>
+    public abstract IValidationScore ScoreFrom(IReadOnlyList<double> components);
+
     /// <summary>Receives progress after every step and every epoch.</summary>
     public abstract void Report(LoopProgress progress);
 }

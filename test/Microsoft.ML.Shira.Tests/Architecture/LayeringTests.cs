@@ -105,7 +105,7 @@ public sealed class LayeringTests
         // A base class, a field or signature, a call inside a method body, and a call inside a lambda (a closure type).
         CollectionAssert.Contains(TypeReferences.Of(typeof(ShiraTextClassificationTransformer), Library).ToList(), typeof(ShiraTransformer));
         CollectionAssert.Contains(TypeReferences.Of(typeof(ShiraCatalog), Library).ToList(), typeof(ShiraTextGenerationEstimator));
-        CollectionAssert.Contains(TypeReferences.Of(typeof(FineTuningLoop), Library).ToList(), typeof(LearningRateSchedule));
+        CollectionAssert.Contains(TypeReferences.Of(typeof(LoopState<>), Library).ToList(), typeof(LearningRateSchedule));
         CollectionAssert.Contains(TypeReferences.Of(typeof(AdapterFineTuning), Library).ToList(), typeof(ShiraMaskSelection));
         CollectionAssert.Contains(TypeReferences.Of(typeof(SelectionSettings), Library).ToList(), typeof(FusedAdapterSelection));
     }

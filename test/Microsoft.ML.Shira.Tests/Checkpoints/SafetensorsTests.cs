@@ -67,7 +67,7 @@ public sealed class SafetensorsTests
         BitConverter.GetBytes(8UL).CopyTo(bad, 0);
         "{notjson"u8.ToArray().CopyTo(bad, 8);
         var ex = Assert.ThrowsExactly<ShiraFormatException>(() => SafetensorsFile.Parse(bad, "bad.safetensors"));
-        StringAssert.Contains(ex.Message, "corrupt JSON header");
+        StringAssert.Contains(ex.Message, "the JSON header is not valid JSON");
         var missing = Assert.ThrowsExactly<FileNotFoundException>(() => SafetensorsFile.Open("/nonexistent/x.safetensors"));
         StringAssert.Contains(missing.Message, "x.safetensors");
     }

@@ -98,7 +98,9 @@ public sealed class FineTuningLoopTests
         using var log = new CollectedLog();
         var ex = Assert.ThrowsExactly<InvalidOperationException>(() => FineTuningLoop.Run(new TinyTrainingTask(model),
             [new ParameterGroup(injection.Parameters().ToList(), 0.01)], new TinyTrainingTask.Fixed(batches), null, Settings(1), log.Log, Stopwatch.StartNew()));
-        Assert.AreEqual("The training loss became NaN at step 2; lower the test's learning rate.", ex.Message);
+        Assert.AreEqual(
+            "The training loss became NaN at epoch 1, step 2 (batch 2 of 3, training rows 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31); " +
+            "nothing was updated from it; lower the test's learning rate.", ex.Message);
     }
 
     [TestMethod]

@@ -34,6 +34,8 @@ internal sealed class TinyTrainingTask(TinyTransformer model) : TrainingTask<Tin
 
     public override IValidationScore Validate(IReadOnlyList<TinyBatch> batches, CancellationToken token) => new LossScore(MeanLoss(batches));
 
+    public override IValidationScore ScoreFrom(IReadOnlyList<double> components) => new LossScore(components[0]);
+
     public override void Report(LoopProgress progress) => Reports.Add(progress);
 
     /// <summary>The steps' batch losses, in order.</summary>
@@ -57,17 +59,23 @@ internal sealed class TinyTrainingTask(TinyTransformer model) : TrainingTask<Tin
         }).ToList();
     }
 
-    /// <summary>The same batches every epoch.</summary>
+    /// <summary>The same batches every epoch (batch b holds rows 16b … 16b + 15).</summary>
     public sealed class Fixed(IReadOnlyList<TinyBatch> batches) : IEpochBatches<TinyBatch>
     {
         public int Count => batches.Count;
 
+        public int Rows => batches.Sum(b => (int)b.Y.shape[0]);
+
         public IEnumerable<TinyBatch> Epoch(int epoch) => batches;
+
+        public IReadOnlyList<int> RowsOf(int epoch, int batchIndex) => Enumerable.Range(16 * batchIndex, (int)batches[batchIndex].Y.shape[0]).ToList();
     }
 
     private sealed record LossScore(double Loss) : IValidationScore
     {
         public double Value => Loss;
+
+        public IReadOnlyList<double> Components => [Loss];
 
         public string NoImprovement => "no lower validation loss";
 

@@ -9,6 +9,8 @@ internal sealed record ClassificationScore(double Accuracy, double Loss) : IVali
 {
     public double Value => Accuracy;
 
+    public IReadOnlyList<double> Components => [Accuracy, Loss];
+
     public string NoImprovement => "no better validation accuracy";
 
     public bool IsBetterThan(IValidationScore? best) =>

@@ -51,6 +51,8 @@ internal sealed class ClassificationTraining : TrainingTask<ExampleBatch>, IDisp
     public override IValidationScore Validate(IReadOnlyList<ExampleBatch> batches, CancellationToken token) =>
         ClassificationScore.Measure(_model, _head, batches, _device, token);
 
+    public override IValidationScore ScoreFrom(IReadOnlyList<double> components) => new ClassificationScore(components[0], components[1]);
+
     public override void Report(LoopProgress p) =>
         _options.Progress?.Report(new ShiraTextClassificationProgress(
             p.Epoch, p.Epochs, p.Step, p.TotalSteps, p.Loss, p.Validation, p.WorkPerSecond, p.Elapsed, p.EstimatedRemaining, p.IsEpochEnd));

@@ -57,6 +57,8 @@ internal sealed class LanguageModelTraining : TrainingTask<SequenceBatch>
     public override IValidationScore Validate(IReadOnlyList<SequenceBatch> batches, CancellationToken token) =>
         new PerplexityScore(Perplexity(batches, token), _basePerplexity);
 
+    public override IValidationScore ScoreFrom(IReadOnlyList<double> components) => new PerplexityScore(components[0], _basePerplexity);
+
     public override void Report(LoopProgress p) =>
         _options.Progress?.Report(new ShiraTextGenerationProgress(
             p.Epoch, p.Epochs, p.Step, p.TotalSteps, p.Loss, p.Validation, p.WorkPerSecond, p.Elapsed, p.EstimatedRemaining, p.IsEpochEnd));

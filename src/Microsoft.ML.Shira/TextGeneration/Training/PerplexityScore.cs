@@ -9,6 +9,8 @@ internal sealed record PerplexityScore(double Perplexity, double? BasePerplexity
 {
     public double Value => Perplexity;
 
+    public IReadOnlyList<double> Components => [Perplexity];
+
     public string NoImprovement => "no lower validation perplexity";
 
     public bool IsBetterThan(IValidationScore? best) => best is not PerplexityScore o || Perplexity < o.Perplexity;
