@@ -45,19 +45,28 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
         settings["active"] = SelectionJson(selection);
     }
 
+    /// <summary>Writes the adapter's PEFT files and the task's files with it, all or none (see <see cref="AtomicFile.WriteAll"/>).</summary>
     void IShiraExportable.ExportAdapter(string adapterName, string directory)
     {
         ThrowIfDisposed();
-        PeftShiraAdapterFile.Save(GetAdapter(adapterName), directory, _engine.FanInFanOutModules);
-        ExportAdapterFiles(adapterName, directory);
+        var (weights, config) = PeftShiraAdapterFile.ToBytes(GetAdapter(adapterName), _engine.FanInFanOutModules);
+        var files = new Dictionary<string, byte[]>(ExportAdapterFiles(adapterName), StringComparer.Ordinal)
+        {
+            [PeftShiraAdapterFile.WeightsFileName] = weights,
+            [PeftShiraAdapterFile.ConfigFileName] = config,
+        };
+        AtomicFile.WriteAll(directory, files);
     }
 
+    /// <summary>Writes the fused model folder and the task's files with it, all or none.</summary>
     void IShiraExportable.ExportFused(string directory, IReadOnlyList<(string Name, double Alpha)>? adapters)
     {
         ThrowIfDisposed();
         var selection = adapters is null ? _selection : Fusion(adapters);
-        AtomicFile.WriteAll(directory, _engine.WithFused(selection, FolderFiles));
-        ExportFusedFiles(selection, directory);
+        var files = new Dictionary<string, byte[]>(_engine.WithFused(selection, FolderFiles), StringComparer.Ordinal);
+        foreach (var (name, data) in ExportFusedFiles(selection))
+            files[name] = data;
+        AtomicFile.WriteAll(directory, files);
     }
 
     /// <summary>Writes the task's settings (columns, lengths, …), the first fields of the transformer's settings.</summary>
@@ -74,13 +83,9 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
     /// <summary>The base model's Hugging Face folder with the weights as they are now (called under the engine's write lock).</summary>
     private protected abstract IReadOnlyDictionary<string, byte[]> FolderFiles();
 
-    /// <summary>Writes what the task keeps with adapter <paramref name="adapterName"/> next to its exported PEFT files.</summary>
-    private protected virtual void ExportAdapterFiles(string adapterName, string directory)
-    {
-    }
+    /// <summary>What the task keeps with adapter <paramref name="adapterName"/>, exported next to its PEFT files (name → bytes).</summary>
+    private protected virtual IReadOnlyDictionary<string, byte[]> ExportAdapterFiles(string adapterName) => new Dictionary<string, byte[]>();
 
-    /// <summary>Writes what the task needs next to a fused model folder of <paramref name="selection"/>.</summary>
-    private protected virtual void ExportFusedFiles(FusedAdapterSelection selection, string directory)
-    {
-    }
+    /// <summary>What the task needs next to a fused model folder of <paramref name="selection"/> (name → bytes).</summary>
+    private protected virtual IReadOnlyDictionary<string, byte[]> ExportFusedFiles(FusedAdapterSelection selection) => new Dictionary<string, byte[]>();
 }

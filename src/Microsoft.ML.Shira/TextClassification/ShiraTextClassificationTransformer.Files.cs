@@ -48,9 +48,9 @@ public sealed partial class ShiraTextClassificationTransformer
 
     private protected override IReadOnlyDictionary<string, byte[]> FolderFiles() => _engine.FolderFiles();
 
-    private protected override void ExportAdapterFiles(string adapterName, string directory) =>
-        ShiraClassificationHeadFile.Save(GetHead(adapterName), Path.Combine(directory, ShiraClassificationHeadFile.FileName));
+    private protected override IReadOnlyDictionary<string, byte[]> ExportAdapterFiles(string adapterName) =>
+        new Dictionary<string, byte[]> { [ShiraClassificationHeadFile.FileName] = ShiraClassificationHeadFile.ToBytes(GetHead(adapterName)) };
 
-    private protected override void ExportFusedFiles(FusedAdapterSelection selection, string directory) =>
-        ShiraClassificationHeadFile.Save(GetHead(((ClassifierSelection)selection).Head), Path.Combine(directory, ShiraClassificationHeadFile.FileName));
+    private protected override IReadOnlyDictionary<string, byte[]> ExportFusedFiles(FusedAdapterSelection selection) =>
+        new Dictionary<string, byte[]> { [ShiraClassificationHeadFile.FileName] = ShiraClassificationHeadFile.ToBytes(GetHead(((ClassifierSelection)selection).Head)) };
 }

@@ -112,19 +112,20 @@ public sealed class ModelFilesErrorTests
         string dir = TestPaths.NewTempDirectory();
         var broken = new TransformerChain<ITransformer>(Fixture.Loaded.First(), Fixture.LoadedShira, new UnsaveableTransformer());
         string fresh = Path.Combine(dir, "fresh.zip");
-        Assert.Throws<Exception>(() => ml.Shira().Model.Save(broken, Fixture.InputSchema, fresh));
+        var notSavable = Assert.ThrowsExactly<NotSupportedException>(() => ml.Shira().Model.Save(broken, Fixture.InputSchema, fresh));
+        StringAssert.Contains(notSavable.Message, "cannot be saved");
         Assert.IsFalse(File.Exists(fresh));
 
         string existing = Path.Combine(dir, "existing.zip");
         File.Copy(Fixture.ChainPath, existing);
         byte[] before = File.ReadAllBytes(existing);
-        Assert.Throws<Exception>(() => ml.Shira().Model.Save(broken, Fixture.InputSchema, existing));
+        Assert.ThrowsExactly<NotSupportedException>(() => ml.Shira().Model.Save(broken, Fixture.InputSchema, existing));
         CollectionAssert.AreEqual(before, File.ReadAllBytes(existing), "A failed save keeps the existing file.");
 
         // A failure while writing (the target is a folder) removes the temporary file too.
         string folder = Path.Combine(dir, "folder.zip");
         Directory.CreateDirectory(folder);
-        Assert.Throws<Exception>(() => ml.Shira().Model.Save(Fixture.Loaded, Fixture.LoadedInputSchema, folder));
+        Assert.ThrowsExactly<IOException>(() => ml.Shira().Model.Save(Fixture.Loaded, Fixture.LoadedInputSchema, folder));
         CollectionAssert.AreEquivalent(new[] { "existing.zip", "folder.zip" }, Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).ToArray());
     }
 
@@ -144,7 +145,7 @@ public sealed class ModelFilesErrorTests
         Console.WriteLine(File.Exists(path) ? $"mlContext.Model.Save left a {new FileInfo(path).Length}-byte file." : "mlContext.Model.Save left no file.");
         if (File.Exists(path))
         {
-            var loadError = Assert.Throws<Exception>(() => ml.Model.Load(path, out _), "ML.NET must not load a SHiRA model without its weights.");
+            var loadError = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Model.Load(path, out _), "ML.NET must not load a SHiRA model without its weights.");
             Console.WriteLine($"mlContext.Model.Load on it: {loadError.GetType().Name}: {loadError.Message}");
             using var zip = System.IO.Compression.ZipFile.OpenRead(path);
             Console.WriteLine("Entries: " + string.Join(", ", zip.Entries.Select(e => e.FullName)));

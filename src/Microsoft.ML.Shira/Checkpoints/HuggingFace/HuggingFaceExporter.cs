@@ -20,9 +20,11 @@ public static class HuggingFaceExporter
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, HuggingFaceLoader.WeightsFileName), WeightsToBytes(model));
-        AtomicFile.WriteAllText(Path.Combine(directory, HuggingFaceLoader.ConfigFileName), model.ToConfigJson());
+        AtomicFile.WriteAll(directory, new Dictionary<string, byte[]>
+        {
+            [HuggingFaceLoader.WeightsFileName] = WeightsToBytes(model),
+            [HuggingFaceLoader.ConfigFileName] = new System.Text.UTF8Encoding(false).GetBytes(model.ToConfigJson()),
+        });
     }
 
     /// <summary>The bytes of <c>model.safetensors</c> for <paramref name="model"/>'s current weights.</summary>

@@ -50,8 +50,7 @@ public static class PeftShiraAdapterFile
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var (weights, config) = ToBytes(adapter, fanInFanOutModules);
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, WeightsFileName), weights);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, ConfigFileName), config);
+        AtomicFile.WriteAll(directory, new Dictionary<string, byte[]> { [WeightsFileName] = weights, [ConfigFileName] = config });
     }
 
     /// <summary>
