@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Inference;
 /// and how it runs the model.
 /// </summary>
 /// <remarks>
-/// Thread-safety contract: work that runs the model (see <see cref="Run{T}"/>) holds the read lock from the moment it
+/// Thread-safety contract: work that runs the model (see <see cref="Run{TSelection, T}"/>) holds the read lock from the moment it
 /// checks which adapters are fused until it is done, so each piece of work runs with one consistent selection and
 /// several run concurrently. Fusing other adapters (a switch), adding and removing adapters take the write lock: they
 /// wait for the work in flight and new work waits for them. Work whose transformer wants other adapters than those fused
@@ -63,9 +63,13 @@ internal abstract partial class AdapterEngine : IDisposable
     /// <summary>The entries in the order their adapters were added, read consistently.</summary>
     public IReadOnlyList<AdapterEntry> Snapshot() => Read(() => _order.Select(name => _entries[name]).ToArray());
 
-    /// <summary>Removes an adapter (restoring the base weights first when it is fused).</summary>
-    public bool Remove(string name) => Write(() =>
+    /// <summary>
+    /// Removes an adapter (restoring the base weights first when it is fused). <paramref name="throwIfInUse"/> runs under
+    /// the write lock, so no selection change or work that started under a selection with the adapter is in flight.
+    /// </summary>
+    public bool Remove(string name, Action throwIfInUse) => Write(() =>
     {
+        throwIfInUse();
         if (!_entries.Remove(name, out var entry))
             return false;
         _order.Remove(name);
@@ -85,8 +89,17 @@ internal abstract partial class AdapterEngine : IDisposable
         return true;
     });
 
-    /// <summary>Fuses the adapters of <paramref name="selection"/> now (waiting for work in flight).</summary>
-    public void Activate(FusedAdapterSelection selection) => Write(() => Fuse(selection));
+    /// <summary>
+    /// Fuses the adapters of <paramref name="selection"/> now (waiting for work in flight) and calls
+    /// <paramref name="selected"/> under the same write lock, so that a transformer's selection changes atomically with
+    /// respect to removals and to work that reads it.
+    /// </summary>
+    public void Activate(FusedAdapterSelection selection, Action? selected = null) => Write(() =>
+    {
+        Fuse(selection);
+        selected?.Invoke();
+        return true;
+    });
 
     /// <summary>Another transformer shares this engine.</summary>
     public void AddReference()
@@ -148,15 +161,21 @@ internal abstract partial class AdapterEngine : IDisposable
             ? entry
             : throw new KeyNotFoundException($"This model has no adapter named '{name}'. Its adapters: {string.Join(", ", _order.Select(n => $"'{n}'").DefaultIfEmpty("(none)"))}.");
 
-    /// <summary>Runs <paramref name="work"/> under the read lock with <paramref name="selection"/> fused (switching first under the write lock if needed).</summary>
-    protected T Run<T>(FusedAdapterSelection selection, Func<T> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> under the read lock with the selection <paramref name="current"/> returns fused
+    /// (switching first under the write lock if needed). The selection is read under the lock, so the work runs with the
+    /// transformer's selection of that moment and an adapter cannot be removed between that read and the work.
+    /// </summary>
+    protected T Run<TSelection, T>(Func<TSelection> current, Func<TSelection, T> work)
+        where TSelection : FusedAdapterSelection
     {
         _lock.EnterReadLock();
         try
         {
             ThrowIfDisposed();
+            var selection = current();
             if (selection.SameBody(_fusedBody))
-                return work();
+                return work(selection);
         }
         finally
         {
@@ -164,8 +183,9 @@ internal abstract partial class AdapterEngine : IDisposable
         }
         return Write(() =>
         {
+            var selection = current();
             Fuse(selection);
-            return work();
+            return work(selection);
         });
     }
 

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Masks;
 
@@ -121,7 +122,7 @@ public sealed class MaskCalibration
                         continue; // The layer did not take part in this loss: its score gains nothing.
                     var g = grad.to(ScalarType.Float32);
                     var contribution = type == MaskType.Gradient ? g.abs() : (weight.detach().to(ScalarType.Float32) * g).abs();
-                    scores[path].add_(contribution);
+                    scores[path].PlusInPlace(contribution);
                     weight.grad = null;
                 }
             }

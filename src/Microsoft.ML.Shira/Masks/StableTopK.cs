@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Masks;
 
 /// <summary>
@@ -24,7 +26,7 @@ internal static class StableTopK
         Tensor chosen;
         if (count == total)
         {
-            chosen = arange(total, ScalarType.Int64);
+            chosen = TorchScalars.Range(0, total, CPU);
         }
         else
         {

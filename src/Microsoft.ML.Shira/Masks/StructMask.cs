@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Masks;
 
 /// <summary>
@@ -93,17 +95,17 @@ public sealed class StructMask : IMaskStrategy
         using var scope = NewDisposeScope();
         var tiers = zeros(outFeatures, inFeatures, ScalarType.Byte, CPU);
         if (Axes != StructMaskAxes.Columns)
-            tiers[TensorIndex.Slice(0, null, stride)].fill_(LineTier);
+            TorchScalars.With(LineTier, tiers[TensorIndex.Slice(0, null, stride)].fill_);
         if (Axes != StructMaskAxes.Rows)
-            tiers[TensorIndex.Colon, TensorIndex.Slice(0, null, stride)].fill_(LineTier);
-        tiers.diagonal().fill_(DiagonalTier);
+            TorchScalars.With(LineTier, tiers[TensorIndex.Colon, TensorIndex.Slice(0, null, stride)].fill_);
+        TorchScalars.With(DiagonalTier, tiers.diagonal().fill_);
         var flatTiers = tiers.flatten();
 
         var parts = new List<Tensor>();
         long remaining = count;
         foreach (byte tier in new[] { DiagonalTier, LineTier, OutsideTier })
         {
-            var inTier = flatTiers == tier;
+            var inTier = TorchScalars.With(tier, flatTiers.eq);
             long size = inTier.sum().item<long>();
             if (size == 0)
                 continue;

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Models;
 
 /// <summary>Position ids and causal attention masks shared by the decoder-only models.</summary>
@@ -11,10 +13,10 @@ internal static class CausalPositions
     public static Tensor PositionIds(Tensor? attentionMask, long batch, long past, long length, Device device)
     {
         if (attentionMask is null)
-            return arange(past, past + length, dtype: ScalarType.Int64, device: device).unsqueeze(0).expand(batch, length);
+            return TorchScalars.Range(past, past + length, device).unsqueeze(0).expand(batch, length);
         var real = attentionMask.to(ScalarType.Int64);
-        var positions = real.cumsum(-1) - 1;
-        positions = positions.masked_fill(real.eq(0), 1);
+        var counted = real.cumsum(-1).Minus(1L);
+        var positions = TorchScalars.With(0L, zero => TorchScalars.With(1L, one => counted.masked_fill(real.eq(zero), one)));
         return positions.narrow(1, past, length);
     }
 
@@ -26,11 +28,11 @@ internal static class CausalPositions
     {
         if (attentionMask is null && length == 1)
             return null;
-        var queries = arange(past, past + length, dtype: ScalarType.Int64, device: device).unsqueeze(1);
-        var keys = arange(0, past + length, dtype: ScalarType.Int64, device: device).unsqueeze(0);
+        var queries = TorchScalars.Range(past, past + length, device).unsqueeze(1);
+        var keys = TorchScalars.Range(0, past + length, device).unsqueeze(0);
         var allowed = keys.le(queries).unsqueeze(0).unsqueeze(0);
         if (attentionMask is not null)
-            allowed = allowed.logical_and(attentionMask.ne(0).unsqueeze(1).unsqueeze(1));
+            allowed = allowed.logical_and(TorchScalars.With(0L, attentionMask.ne).unsqueeze(1).unsqueeze(1));
         return allowed;
     }
 }

@@ -86,8 +86,7 @@ public abstract partial class ShiraTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         ThrowIfDisposed();
-        _selection.ThrowIfInvolves(name);
-        return _engine.Remove(name);
+        return _engine.Remove(name, () => _selection.ThrowIfInvolves(name));
     }
 
     /// <summary>
@@ -175,8 +174,7 @@ public abstract partial class ShiraTransformer : ITransformer, IDisposable
     private protected void Select(FusedAdapterSelection selection)
     {
         ThrowIfDisposed();
-        _engine.Activate(selection);
-        _selection = selection;
+        _engine.Activate(selection, () => _selection = selection);
     }
 
     /// <summary>Registers an adapter with whatever the task keeps with it.</summary>

@@ -105,11 +105,14 @@ internal sealed class BertTextTokenizer
         return new BertTextTokenizer(Tokenizer, maxLength, _vocabulary);
     }
 
-    /// <summary>WordPiece ids of <paramref name="text"/> without special tokens and without truncation.</summary>
+    /// <summary>
+    /// WordPiece ids of <paramref name="text"/> without special tokens and without truncation; lone surrogates count as
+    /// U+FFFD (see <see cref="WellFormedText"/>).
+    /// </summary>
     public IReadOnlyList<int> Tokenize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        return Tokenizer.EncodeToIds(WellFormedText.Repair(text), addSpecialTokens: false);
     }
 
     /// <summary>The ids of <c>[CLS] text [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>

@@ -119,7 +119,7 @@ public sealed partial class ShiraTextGenerationTransformer : ShiraTransformer
         ThrowIfDisposed();
         var decoding = options?.Copy() ?? _generation;
         decoding.Validate();
-        return _engine.Generate(Current, prompt, decoding, onText, cancellationToken);
+        return _engine.Generate(() => Current, prompt, decoding, onText, cancellationToken);
     }
 
     /// <summary>

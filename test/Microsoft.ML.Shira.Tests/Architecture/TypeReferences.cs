@@ -11,7 +11,7 @@ namespace Microsoft.ML.Shira.Tests.Architecture;
 /// </summary>
 internal static class TypeReferences
 {
-    private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+    public const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -57,7 +57,8 @@ internal static class TypeReferences
         return found;
     }
 
-    private static IEnumerable<Type> SelfAndNested(Type type) => type.GetNestedTypes(Declared).SelectMany(SelfAndNested).Prepend(type);
+    /// <summary><paramref name="type"/> and every type nested in it, at any depth.</summary>
+    public static IEnumerable<Type> SelfAndNested(Type type) => type.GetNestedTypes(Declared).SelectMany(SelfAndNested).Prepend(type);
 
     private static void AddMembers(Type type, Action<Type?> Add)
     {
@@ -100,7 +101,7 @@ internal static class TypeReferences
     }
 
     /// <summary>The types, methods and fields named by <paramref name="method"/>'s IL.</summary>
-    private static IEnumerable<MemberInfo> BodyReferences(MethodBase method)
+    public static IEnumerable<MemberInfo> BodyReferences(MethodBase method)
     {
         byte[]? il;
         try

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.TextClassification;
+using Microsoft.ML.Shira.Tests.Reliability.Concurrency;
 
 namespace Microsoft.ML.Shira.Tests.MlNet;
 
@@ -61,7 +62,8 @@ public sealed class AdapterSwitchingTests
             int trainedSeen = 0, flippedSeen = 0;
             var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
             using var done = new CancellationTokenSource();
-            var readers = Enumerable.Range(0, 3).Select(reader => Task.Run(() =>
+            var rounds = new ReaderRounds(3, TimeSpan.FromMinutes(1));
+            var readers = Enumerable.Range(0, rounds.Readers).Select(reader => Task.Run(() =>
             {
                 using var engine = Model.Context.Model.CreatePredictionEngine<SentimentRow, SentimentPrediction>(Model.Model, EngineOptions.KeepModel);
                 while (!done.IsCancellationRequested)
@@ -75,20 +77,28 @@ public sealed class AdapterSwitchingTests
                             Interlocked.Increment(ref flippedSeen);
                         else
                             errors.Enqueue($"Reader {reader}, row {i}: [{string.Join(", ", score)}] matches neither adapter.");
+                        rounds.Finished(reader);
                     }
                 }
             })).ToArray();
             var switcher = Task.Run(() =>
             {
-                for (int s = 0; s < 30; s++)
+                try
                 {
-                    Shira.SwitchTo(s % 2 == 0 ? Flipped : Trained);
-                    Thread.Sleep(5);
+                    // Each selection stays until every reader has made a prediction that started under it.
+                    for (int s = 0; s < 30; s++)
+                    {
+                        Shira.SwitchTo(s % 2 == 0 ? Flipped : Trained);
+                        rounds.WaitForEveryReader();
+                    }
                 }
-                Shira.SwitchTo(Trained);
-                done.Cancel();
+                finally
+                {
+                    Shira.SwitchTo(Trained);
+                    done.Cancel();
+                }
             });
-            Task.WaitAll([.. readers, switcher], TimeSpan.FromMinutes(2));
+            Assert.IsTrue(Task.WaitAll([.. readers, switcher], TimeSpan.FromMinutes(2)), "Watchdog: the readers and the switcher finish.");
 
             Assert.IsTrue(errors.IsEmpty, string.Join("\n", errors.Take(5)));
             Assert.IsGreaterThan(0, trainedSeen);

@@ -1,5 +1,6 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Decoding;
+using Microsoft.ML.Shira.Tests.Reliability.Concurrency;
 
 namespace Microsoft.ML.Shira.Tests.MlNet;
 
@@ -85,7 +86,8 @@ public sealed class TextGenerationAdapterTests
             int trainedSeen = 0, otherSeen = 0;
             var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
             using var done = new CancellationTokenSource();
-            var readers = Enumerable.Range(0, 2).Select(reader => Task.Run(() =>
+            var rounds = new ReaderRounds(2, TimeSpan.FromMinutes(1));
+            var readers = Enumerable.Range(0, rounds.Readers).Select(reader => Task.Run(() =>
             {
                 while (!done.IsCancellationRequested)
                 {
@@ -96,22 +98,31 @@ public sealed class TextGenerationAdapterTests
                         Interlocked.Increment(ref otherSeen);
                     else
                         errors.Enqueue($"Reader {reader}: '{text}' matches neither adapter.");
+                    rounds.Finished(reader);
                 }
             })).ToArray();
             var switcher = Task.Run(() =>
             {
-                for (int s = 0; s < 20; s++)
+                try
                 {
-                    model.SwitchTo(s % 2 == 0 ? Halved : Trained);
-                    Thread.Sleep(10);
+                    // Each selection stays until every reader has made a generation that started under it.
+                    for (int s = 0; s < 20; s++)
+                    {
+                        model.SwitchTo(s % 2 == 0 ? Halved : Trained);
+                        rounds.WaitForEveryReader();
+                    }
                 }
-                model.SwitchTo(Trained);
-                done.Cancel();
+                finally
+                {
+                    model.SwitchTo(Trained);
+                    done.Cancel();
+                }
             });
             Assert.IsTrue(Task.WaitAll([.. readers, switcher], TimeSpan.FromMinutes(2)), "The readers and the switcher finish.");
 
             Assert.IsTrue(errors.IsEmpty, string.Join("\n", errors.Take(5)));
-            Assert.IsGreaterThan(0, trainedSeen + otherSeen);
+            Assert.IsGreaterThan(0, trainedSeen, "Every reader ran under each adapter.");
+            Assert.IsGreaterThan(0, otherSeen, "Every reader ran under each adapter.");
             Console.WriteLine($"{trainedSeen + otherSeen} concurrent generations: {trainedSeen} by '{Trained}', {otherSeen} by '{Halved}'.");
         }
     }

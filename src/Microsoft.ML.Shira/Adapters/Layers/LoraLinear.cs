@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Adapters.Layers;
 
@@ -35,7 +36,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         {
             // PEFT's init: kaiming_uniform_(a=√5), i.e. U(−1/√in, 1/√in).
             double bound = 1.0 / Math.Sqrt(inFeatures);
-            var a = (rand(rank, inFeatures, generator: generator) * (2 * bound) - bound).to(weight.dtype, weight.device);
+            var a = rand(rank, inFeatures, generator: generator).Times(2 * bound).Minus(bound).to(weight.dtype, weight.device);
             lora_A = new Parameter(a, requires_grad: true);
             lora_B = new Parameter(zeros(outFeatures, rank, dtype: weight.dtype, device: weight.device), requires_grad: true);
         }
@@ -73,7 +74,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         if (!Merged)
         {
             var x = lora_dropout is null ? input : lora_dropout.call(input);
-            result = result + nn.functional.linear(nn.functional.linear(x, lora_A), lora_B) * Scaling;
+            result = result.Plus(nn.functional.linear(nn.functional.linear(x, lora_A), lora_B).Times(Scaling));
         }
         return result.MoveToOuterDisposeScope();
     }
@@ -85,7 +86,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException("The LoRA update is already merged.");
         using (no_grad())
         using (var delta = DeltaWeight())
-            weight.add_(delta);
+            weight.PlusInPlace(delta);
         Merged = true;
     }
 
@@ -104,6 +105,6 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
     public Tensor DeltaWeight()
     {
         using var scope = NewDisposeScope();
-        return (matmul(lora_B, lora_A) * Scaling).MoveToOuterDisposeScope();
+        return matmul(lora_B, lora_A).Times(Scaling).MoveToOuterDisposeScope();
     }
 }

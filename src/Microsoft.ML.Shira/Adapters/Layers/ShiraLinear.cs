@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Adapters.Layers;
 
@@ -136,7 +137,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long[] flat = shira_indices.cpu().data<long>().ToArray();
-        float[] values = (shira_weight.detach() * Scaling).to(ScalarType.Float32).cpu().data<float>().ToArray();
+        float[] values = shira_weight.detach().Times(Scaling).to(ScalarType.Float32).cpu().data<float>().ToArray();
         return SparseAdapterLayer.FromFlatIndices(modulePath, OutFeatures, InFeatures, flat, values);
     }
 
@@ -146,7 +147,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             using var flat = weight.view(-1);
-            flat.index_add_(0, shira_indices, shira_weight.detach(), Scaling);
+            TorchScalars.With(Scaling, alpha => flat.index_add_(0, shira_indices, shira_weight.detach(), alpha));
         }
         return nn.Linear(weight, bias);
     }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Adapters.Layers;
 
 /// <summary>
@@ -36,8 +38,8 @@ internal sealed class ShiraPositions
         var cpu = flat.cpu();
         if (cpu.numel() > 0 && cpu.max().item<long>() / inFeatures > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(flat), "SHiRA rows must fit in 32 bits.");
-        int[] rows = cpu.div(inFeatures, rounding_mode: RoundingMode.floor).to(ScalarType.Int32).data<int>().ToArray();
-        int[] cols = cpu.remainder(inFeatures).to(ScalarType.Int32).data<int>().ToArray();
+        int[] rows = TorchScalars.With(inFeatures, n => cpu.div(n, rounding_mode: RoundingMode.floor)).to(ScalarType.Int32).data<int>().ToArray();
+        int[] cols = TorchScalars.With(inFeatures, cpu.remainder).to(ScalarType.Int32).data<int>().ToArray();
         int[] order = cpu.argsort().to(ScalarType.Int32).data<int>().ToArray();
         return new ShiraPositions(rows, cols, order);
     }

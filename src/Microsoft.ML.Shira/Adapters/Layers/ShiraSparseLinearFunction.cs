@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Adapters.Layers;
 
 /// <summary>How the sparse path computes its forward output (an experiment knob; see docs/benchmarks-training.md).</summary>
@@ -45,7 +47,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
 
     /// <summary>The effective weight <c>W + α·scatter(v)</c> as a new tensor.</summary>
     public static Tensor EffectiveWeight(Tensor weight, Tensor flatIndices, Tensor values, double scaling) =>
-        weight.flatten().index_add(0, flatIndices, values, scaling).view(weight.shape);
+        TorchScalars.With(scaling, alpha => weight.flatten().index_add(0, flatIndices, values, alpha)).view(weight.shape);
 
     /// <inheritdoc />
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
@@ -72,7 +74,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             {
                 using var products = x2.narrow(0, start, length).index_select(1, cols).mul_(values);
                 using var target = y2.narrow(0, start, length);
-                target.index_add_(1, rows, products, settings.Scaling);
+                TorchScalars.With(settings.Scaling, alpha => target.index_add_(1, rows, products, alpha));
             }
         }
         return output.MoveToOuterDisposeScope();
@@ -160,7 +162,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
         var flat = buffer.narrow(0, 0, weight.numel());
         var effective = flat.view(weight.shape);
         effective.copy_(weight);
-        flat.index_add_(0, flatIndices, values, scaling);
+        TorchScalars.With(scaling, alpha => flat.index_add_(0, flatIndices, values, alpha));
         return effective;
     }
 
@@ -176,7 +178,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     internal static Tensor ValueGradient(Tensor g2, Tensor x2, Tensor flat, ShiraSparseLinearSettings settings, Tensor? scratch = null)
     {
         if (KernelApplies(g2, x2))
-            return SampledDotKernel.Compute(g2, x2, settings.Entries, settings.ChunkTokens, scratch).mul_(settings.Scaling);
+            return SampledDotKernel.Compute(g2, x2, settings.Entries, settings.ChunkTokens, scratch).TimesInPlace(settings.Scaling);
         return GatheredValueGradient(g2, x2, flat, settings);
     }
 
@@ -201,12 +203,12 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             }
             else
             {
-                sum.add_(part);
+                sum.PlusInPlace(part);
                 part.Dispose();
             }
         }
         sum ??= zeros(rows.shape[0], dtype: g2.dtype, device: g2.device);
-        return sum.mul_(settings.Scaling).MoveToOuterDisposeScope();
+        return sum.TimesInPlace(settings.Scaling).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -214,7 +216,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     /// no k-sized row/column tensors (16 bytes per value as int64).
     /// </summary>
     private static (Tensor Rows, Tensor Cols) RowsAndColumns(Tensor flat, long inFeatures) =>
-        (flat.div(inFeatures, rounding_mode: RoundingMode.floor), flat.remainder(inFeatures));
+        TorchScalars.With(inFeatures, n => (flat.div(n, rounding_mode: RoundingMode.floor), flat.remainder(n)));
 
     /// <summary>Splits <paramref name="tokens"/> into consecutive ranges of at most <paramref name="chunk"/>.</summary>
     internal static IEnumerable<(long Start, long Length)> Chunks(long tokens, long chunk)

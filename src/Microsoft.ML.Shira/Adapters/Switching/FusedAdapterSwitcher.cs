@@ -1,5 +1,6 @@
 using Microsoft.ML.Shira.Adapters.Fusion;
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Adapters.Switching;
 
@@ -165,8 +166,8 @@ public sealed class FusedAdapterSwitcher : IDisposable
             {
                 var indices = tensor(sortedPositions, device: target.device);
                 var baseValues = target.index_select(0, indices);
-                var delta = (tensor(sortedValues) * alpha).to(target.dtype, target.device);
-                var fused = baseValues + delta;
+                var delta = tensor(sortedValues).Times(alpha).to(target.dtype, target.device);
+                var fused = baseValues.Plus(delta);
                 scatters.Add(new PreparedScatter(target, indices.MoveToOuterDisposeScope(), baseValues.MoveToOuterDisposeScope(), fused.MoveToOuterDisposeScope()));
             }
         }

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Models.Bert;
 
@@ -47,9 +48,9 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
             throw new ArgumentException($"Sequence length {length} exceeds max_position_embeddings ({MaxPositions}).", nameof(inputIds));
 
         using var scope = NewDisposeScope();
-        var positions = arange(length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        var positions = TorchScalars.Range(0, length, inputIds.device).unsqueeze(0);
         var types = tokenTypeIds ?? zeros_like(inputIds);
-        var sum = word_embeddings.call(inputIds) + token_type_embeddings.call(types) + position_embeddings.call(positions);
+        var sum = word_embeddings.call(inputIds).Plus(token_type_embeddings.call(types)).Plus(position_embeddings.call(positions));
         return dropout.call(LayerNorm.call(sum)).MoveToOuterDisposeScope();
     }
 }

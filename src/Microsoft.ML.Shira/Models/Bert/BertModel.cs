@@ -1,5 +1,6 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Models.StateDict;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Models.Bert;
 
@@ -76,7 +77,7 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
         ArgumentNullException.ThrowIfNull(attentionMask);
         using var scope = NewDisposeScope();
         var visible = attentionMask.to_type(dtype).unsqueeze(1).unsqueeze(2);
-        return visible.neg().add_(1.0).mul_(finfo(dtype).min).MoveToOuterDisposeScope();
+        return visible.neg().PlusInPlace(1.0).TimesInPlace(finfo(dtype).min).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Models.Bert;
 
@@ -32,6 +33,6 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var projected = dropout.call(dense.call(input));
-        return LayerNorm.call(projected + residual).MoveToOuterDisposeScope();
+        return LayerNorm.call(projected.Plus(residual)).MoveToOuterDisposeScope();
     }
 }

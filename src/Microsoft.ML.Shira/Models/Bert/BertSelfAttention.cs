@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Models.Bert;
 
@@ -46,7 +47,7 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var k = SplitHeads(key.call(hiddenStates), batch, length);
         var v = SplitHeads(value.call(hiddenStates), batch, length);
 
-        var scores = matmul(q, k.transpose(-1, -2)).mul_(_scale).add_(additiveMask);
+        var scores = matmul(q, k.transpose(-1, -2)).TimesInPlace(_scale).PlusInPlace(additiveMask);
         var probs = dropout.call(scores.softmax(-1));
         var context = matmul(probs, v).transpose(1, 2).contiguous();
         return context.reshape(batch, length, (long)_heads * _headSize).MoveToOuterDisposeScope();

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>Sentence embeddings from token states, as sentence-transformers computes them.</summary>
@@ -20,7 +22,7 @@ internal static class SentencePooling
         using var scope = NewDisposeScope();
         var mask = attentionMask.to_type(lastHiddenState.dtype).unsqueeze(-1);
         var sum = (lastHiddenState * mask).sum(1);
-        var count = mask.sum(1).clamp_min(1e-9);
+        var count = TorchScalars.With(1e-9, mask.sum(1).clamp_min);
         return (sum / count).MoveToOuterDisposeScope();
     }
 

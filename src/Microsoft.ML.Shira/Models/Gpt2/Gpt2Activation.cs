@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal static class Gpt2Activation
         {
             "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => TanhGelu(input),
             "gelu" => nn.functional.gelu(input),
-            "quick_gelu" => input * nn.functional.sigmoid(input * 1.702),
+            "quick_gelu" => input.mul(nn.functional.sigmoid(input.Times(1.702))),
             "relu" => nn.functional.relu(input),
             "silu" or "swish" => nn.functional.silu(input),
             "tanh" => input.tanh(),
@@ -35,6 +37,6 @@ internal static class Gpt2Activation
     private static Tensor TanhGelu(Tensor x)
     {
         double c = Math.Sqrt(2.0 / Math.PI);
-        return x * 0.5 * ((x + x.pow(3) * 0.044715) * c).tanh().add(1.0);
+        return x.Times(0.5).mul(x.Plus(x.Power(3).Times(0.044715)).Times(c).tanh().Plus(1.0));
     }
 }

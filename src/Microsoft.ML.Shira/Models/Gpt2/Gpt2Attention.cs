@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
 /// <summary>
@@ -60,9 +62,9 @@ internal sealed class Gpt2Attention : nn.Module
         if (cache is not null)
             (key, value) = cache.Update(_layerIndex, key, value);
 
-        var scores = matmul(query, key.transpose(2, 3)).to(ScalarType.Float32).mul(_scale);
+        var scores = matmul(query, key.transpose(2, 3)).to(ScalarType.Float32).Times(_scale);
         if (allowed is not null)
-            scores = scores.masked_fill(allowed.logical_not(), float.MinValue);
+            scores = TorchScalars.With(float.MinValue, lowest => scores.masked_fill(allowed.logical_not(), lowest));
         var probabilities = nn.functional.softmax(scores, -1).to(value.dtype);
         if (_attentionDropout > 0 && training)
             probabilities = nn.functional.dropout(probabilities, _attentionDropout, training: true);

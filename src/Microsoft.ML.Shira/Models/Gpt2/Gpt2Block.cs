@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
@@ -39,7 +40,7 @@ internal sealed class Gpt2Block : nn.Module
     public Tensor Forward(Tensor hidden, Tensor? allowed, Gpt2KVCache? cache)
     {
         using var scope = NewDisposeScope();
-        var attended = hidden + attn.Forward(ln_1.call(hidden), allowed, cache);
-        return (attended + mlp.call(ln_2.call(attended))).MoveToOuterDisposeScope();
+        var attended = hidden.Plus(attn.Forward(ln_1.call(hidden), allowed, cache));
+        return attended.Plus(mlp.call(ln_2.call(attended))).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Models.Gpt2;
 
@@ -75,7 +76,7 @@ internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var ids = inputIds.dtype == ScalarType.Int64 ? inputIds : inputIds.to(ScalarType.Int64);
         var positions = CausalPositions.PositionIds(attentionMask, batch, past, length, ids.device);
-        var hidden = wte.call(ids) + wpe.call(positions);
+        var hidden = wte.call(ids).Plus(wpe.call(positions));
         if (Config.EmbdPdrop > 0 && training)
             hidden = nn.functional.dropout(hidden, Config.EmbdPdrop, training: true);
         var allowed = CausalPositions.AllowedMask(attentionMask, past, length, ids.device);

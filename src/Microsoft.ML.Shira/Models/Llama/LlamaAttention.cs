@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>
@@ -72,9 +74,9 @@ internal sealed class LlamaAttention : nn.Module
         key = RepeatKeyValue(key);
         value = RepeatKeyValue(value);
 
-        var scores = matmul(query, key.transpose(2, 3)).mul(_scale).to(ScalarType.Float32);
+        var scores = matmul(query, key.transpose(2, 3)).Times(_scale).to(ScalarType.Float32);
         if (allowed is not null)
-            scores = scores.masked_fill(allowed.logical_not(), float.MinValue);
+            scores = TorchScalars.With(float.MinValue, lowest => scores.masked_fill(allowed.logical_not(), lowest));
         var probabilities = nn.functional.softmax(scores, -1).to(query.dtype);
         if (_dropout > 0 && training)
             probabilities = nn.functional.dropout(probabilities, _dropout, training: true);

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>One pre-norm LLaMA block: <c>h + attn(norm(h))</c>, then <c>h + mlp(norm(h))</c>.</summary>
@@ -37,7 +39,7 @@ internal sealed class LlamaDecoderLayer : nn.Module
     public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? allowed, LlamaKVCache? cache)
     {
         using var scope = NewDisposeScope();
-        var attended = hidden + self_attn.Forward(input_layernorm.call(hidden), cos, sin, allowed, cache);
-        return (attended + mlp.call(post_attention_layernorm.call(attended))).MoveToOuterDisposeScope();
+        var attended = hidden.Plus(self_attn.Forward(input_layernorm.call(hidden), cos, sin, allowed, cache));
+        return attended.Plus(mlp.call(post_attention_layernorm.call(attended))).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Models.Llama;
 
@@ -32,8 +33,8 @@ internal sealed class LlamaRMSNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var hidden = input.to(ScalarType.Float32);
-        var variance = hidden.pow(2).mean(new long[] { -1 }, keepdim: true);
-        hidden = hidden * rsqrt(variance + _eps);
+        var variance = hidden.Power(2).mean(new long[] { -1 }, keepdim: true);
+        hidden = hidden * rsqrt(variance.Plus(_eps));
         return (weight * hidden.to(input.dtype)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Shira.Runtime;
+
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>
@@ -38,6 +40,6 @@ internal sealed class LlamaRotaryEmbedding
         using var scope = NewDisposeScope();
         long half = x.shape[^1] / 2;
         var rotated = cat(new[] { x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half) }, -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).Plus(rotated * sin).MoveToOuterDisposeScope();
     }
 }

@@ -39,7 +39,7 @@ internal sealed class ClassificationContext
     public RowTexts TextsOf(DataViewRow row) => new(row, row.Schema[First.Index], Second is { } second ? row.Schema[second.Index] : null);
 
     /// <summary>Classifies a batch with the transformer's adapters as they are when the batch starts; returns logits <c>[rows, classes]</c>.</summary>
-    public float[] Score(IReadOnlyList<string> first, IReadOnlyList<string>? second) => Engine.Score(_selection(), Outputs.Head, first, second);
+    public float[] Score(IReadOnlyList<string> first, IReadOnlyList<string>? second) => Engine.Score(_selection, Outputs.Head, first, second);
 
     /// <summary>Which output columns (by offset after the input columns) are among <paramref name="columns"/>.</summary>
     public bool[] ActiveOutputs(IEnumerable<DataViewSchema.Column> columns)

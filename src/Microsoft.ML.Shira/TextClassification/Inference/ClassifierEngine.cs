@@ -50,15 +50,15 @@ internal sealed class ClassifierEngine : AdapterEngine
     /// Tokenizes and classifies a batch with the adapters and head of <paramref name="selection"/>; returns the logits,
     /// row-major <c>[rows, classes]</c>.
     /// </summary>
-    /// <param name="selection">Adapters to fuse and head to use.</param>
+    /// <param name="selection">Returns the adapters to fuse and head to use (read when the batch starts).</param>
     /// <param name="expected">The head the caller's output schema was built for; the selected head must have the same labels.</param>
     /// <param name="first">First texts.</param>
     /// <param name="second">Second texts of pairs, or null.</param>
-    public float[] Score(ClassifierSelection selection, ShiraClassificationHead expected, IReadOnlyList<string> first, IReadOnlyList<string>? second)
+    public float[] Score(Func<ClassifierSelection> selection, ShiraClassificationHead expected, IReadOnlyList<string> first, IReadOnlyList<string>? second)
     {
         ThrowIfDisposed();
         var tokens = second is null ? Tokenizer.Encode(first) : Tokenizer.EncodePairs(first.Zip(second).ToList());
-        return Run(selection, () => Classify(selection, expected, tokens));
+        return Run(selection, current => Classify(current, expected, tokens));
     }
 
     private float[] Classify(ClassifierSelection selection, ShiraClassificationHead expected, TokenizedBatch tokens)

@@ -1,5 +1,6 @@
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.TextGeneration.Training;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.TextGeneration.Data;
 
@@ -22,5 +23,5 @@ internal static class CausalLMLoss
     }
 
     /// <summary>The mean loss per target token of the batch.</summary>
-    public static Tensor Mean(ICausalLanguageModel model, SequenceBatch batch, Device device) => Sum(model, batch, device) / batch.Targets;
+    public static Tensor Mean(ICausalLanguageModel model, SequenceBatch batch, Device device) => Sum(model, batch, device).DividedBy(batch.Targets);
 }

@@ -18,7 +18,7 @@ internal sealed class GenerationContext(
     public DataViewSchema.Column Prompt { get; } = prompt;
 
     /// <summary>Generates for one prompt with the transformer's adapters and options as they are when generation starts.</summary>
-    public string Generate(string prompt) => engine.Generate(selection(), prompt, options(), onText: null, CancellationToken.None).Text;
+    public string Generate(string prompt) => engine.Generate(selection, prompt, options(), onText: null, CancellationToken.None).Text;
 
     /// <summary>True when <paramref name="columns"/> include the output column.</summary>
     public bool NeedsOutput(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => Outputs.IsOutput(c.Index));

@@ -45,12 +45,12 @@ internal sealed class GeneratorEngine : AdapterEngine
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> FolderFiles() => DecoderFolderFiles.Create(Decoder, BaseModel);
 
-    /// <summary>Generates a continuation of <paramref name="prompt"/> with the adapters of <paramref name="selection"/>.</summary>
-    public GenerationResult Generate(GeneratorSelection selection, string prompt, GenerationOptions options, Action<string>? onText, CancellationToken token) =>
-        Run(selection, () => Decoder.Generator.Generate(prompt, options, onText, token));
+    /// <summary>Generates a continuation of <paramref name="prompt"/> with the adapters <paramref name="selection"/> returns when the generation starts.</summary>
+    public GenerationResult Generate(Func<GeneratorSelection> selection, string prompt, GenerationOptions options, Action<string>? onText, CancellationToken token) =>
+        Run(selection, _ => Decoder.Generator.Generate(prompt, options, onText, token));
 
     /// <summary>Summed loss of one batch with the adapters of <paramref name="selection"/>.</summary>
     public double BatchLoss(GeneratorSelection selection, SequenceBatch batch) =>
-        Run(selection, () => PerplexityMeter.BatchLoss(Decoder.Model, batch, Device));
+        Run(() => selection, _ => PerplexityMeter.BatchLoss(Decoder.Model, batch, Device));
 
 }
