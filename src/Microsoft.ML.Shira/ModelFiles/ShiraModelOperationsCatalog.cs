@@ -101,7 +101,7 @@ public sealed class ShiraModelOperationsCatalog
     /// </summary>
     /// <param name="model">A SHiRA transformer or a chain containing one.</param>
     /// <param name="adapterName">The adapter to export.</param>
-    /// <param name="directory">Target folder (created when missing; files replaced atomically one by one).</param>
+    /// <param name="directory">Target folder (created when missing; every file is written to a temporary sibling first and all are renamed into place only when all were written).</param>
     /// <exception cref="ArgumentException">The model holds no SHiRA transformer, or several that have this adapter.</exception>
     /// <exception cref="KeyNotFoundException">No adapter has that name.</exception>
     public void ExportAdapter(ITransformer model, string adapterName, string directory)
@@ -125,7 +125,7 @@ public sealed class ShiraModelOperationsCatalog
     /// <c>model.safetensors</c>, <c>generation_config.json</c> (the stop ids) and the base model's tokenizer files.
     /// </summary>
     /// <param name="model">A SHiRA transformer or a chain containing exactly one.</param>
-    /// <param name="directory">Target folder (created when missing; files replaced atomically one by one).</param>
+    /// <param name="directory">Target folder (created when missing; every file is written to a temporary sibling first and all are renamed into place only when all were written).</param>
     /// <param name="adapters">Adapters and their α; default the transformer's active adapters. The first one's head is written.</param>
     /// <exception cref="ArgumentException">The model holds no or several SHiRA transformers, or the adapter list is invalid.</exception>
     /// <exception cref="KeyNotFoundException">No adapter has a listed name.</exception>

@@ -185,4 +185,32 @@ public sealed class SwitchingTests
         switcher.Deactivate();
         Assert.IsTrue(model.call(x).allclose(before, rtol: 0, atol: 0));
     }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void UnregisteringTheActiveAdapterRestoresTheBaseAndForgetsIt(bool consolidate)
+    {
+        var model = new TinyTransformer();
+        var baseline = AdapterTestData.Snapshot(model);
+        using var switcher = new FusedAdapterSwitcher(model, consolidate);
+        switcher.Register(AdapterTestData.RandomAdapter(model, "a", 1));
+        switcher.Register(AdapterTestData.RandomAdapter(model, "b", 2));
+        switcher.Activate([("a", 1.0), ("b", 0.5)]);
+
+        Assert.IsTrue(switcher.Unregister("a"), "A registered adapter is removed.");
+        Assert.IsEmpty(switcher.Active, "Removing an active adapter deactivates the fusion it was part of.");
+        AdapterTestData.AssertBitwiseEqual(baseline, model);
+        Assert.IsFalse(switcher.Unregister("a"), "A second removal finds nothing.");
+        Assert.ThrowsExactly<KeyNotFoundException>(() => switcher.Activate("a"));
+
+        // The other adapter still switches bit-exactly, and the name can be registered again with other values.
+        switcher.Activate("b");
+        switcher.Register(AdapterTestData.RandomAdapter(model, "a", 3));
+        switcher.Activate("a");
+        Assert.IsTrue(switcher.Unregister("b"), "An inactive adapter is removed without touching the active one.");
+        CollectionAssert.AreEqual(new[] { ("a", 1.0) }, switcher.Active.ToArray());
+        switcher.Deactivate();
+        AdapterTestData.AssertBitwiseEqual(baseline, model);
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Decoding;
 using Microsoft.ML.Shira.Tests.Reliability.Concurrency;
 
@@ -124,6 +125,44 @@ public sealed class TextGenerationAdapterTests
             Assert.IsGreaterThan(0, trainedSeen, "Every reader ran under each adapter.");
             Assert.IsGreaterThan(0, otherSeen, "Every reader ran under each adapter.");
             Console.WriteLine($"{trainedSeen + otherSeen} concurrent generations: {trainedSeen} by '{Trained}', {otherSeen} by '{Halved}'.");
+        }
+    }
+
+    [TestMethod]
+    public void ExportFusedWritesTheListedAdaptersAndLeavesTheSelectionAlone()
+    {
+        lock (TrainedShakespeareModel.Lock)
+        {
+            var model = Model.Model;
+            using var halved = new HalvedAdapter(model);
+            string root = TestPaths.NewTempDirectory();
+            try
+            {
+                var trainedTexts = Generate(model);
+                model.SwitchTo(Halved);
+                var halvedTexts = Generate(model);
+                model.Fuse([(Trained, 1.0), (Halved, -0.5)]);
+                var mixedTexts = Generate(model);
+                model.SwitchTo(Trained);
+                CollectionAssert.AreNotEqual(trainedTexts, halvedTexts);
+
+                string onlyHalved = Path.Combine(root, "halved"), mixed = Path.Combine(root, "mixed");
+                Model.Context.Shira().Model.ExportFused(model, onlyHalved, [(Halved, 1.0)]);
+                Model.Context.Shira().Model.ExportFused(model, mixed, [(Trained, 1.0), (Halved, -0.5)]);
+
+                CollectionAssert.AreEqual(new[] { (Trained, 1.0) }, model.ActiveAdapters.ToArray(), "Exporting does not change the selection.");
+                CollectionAssert.AreEqual(trainedTexts, Generate(model), "... nor the weights the transformer runs.");
+                using (var decoder = PretrainedDecoders.Load(onlyHalved))
+                    CollectionAssert.AreEqual(halvedTexts, Prompts.Select(p => decoder.Generator.Generate(p, Greedy).Text).ToArray(), "The subset's fused weights.");
+                using (var decoder = PretrainedDecoders.Load(mixed))
+                    CollectionAssert.AreEqual(mixedTexts, Prompts.Select(p => decoder.Generator.Generate(p, Greedy).Text).ToArray(), "A fusion with its alphas.");
+                Assert.ThrowsExactly<KeyNotFoundException>(() => Model.Context.Shira().Model.ExportFused(model, Path.Combine(root, "missing"), [("missing", 1.0)]));
+                Assert.IsFalse(Directory.Exists(Path.Combine(root, "missing")), "Nothing is written for an unknown adapter.");
+            }
+            finally
+            {
+                Directory.Delete(root, recursive: true);
+            }
         }
     }
 
