@@ -17,8 +17,8 @@ public static class BaseModelFingerprint
         foreach (var (path, weight) in weights.OrderBy(w => w.Key, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes($"{path}|{weight.dtype}|{string.Join("x", weight.shape)}|"));
-            using var cpu = weight.detach().cpu().contiguous();
-            hash.AppendData(cpu.bytes);
+            using var scope = NewDisposeScope();
+            hash.AppendData(weight.detach().cpu().contiguous().bytes);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

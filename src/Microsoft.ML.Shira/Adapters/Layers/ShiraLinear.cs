@@ -41,23 +41,27 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         OutFeatures = weight.shape[0];
         InFeatures = weight.shape[1];
         long k = flatIndices.shape[0];
-        if (k > 0)
-        {
-            long min = flatIndices.min().item<long>(), max = flatIndices.max().item<long>();
-            if (min < 0 || max >= OutFeatures * InFeatures)
-                throw new ArgumentOutOfRangeException(nameof(flatIndices), $"SHiRA index range [{min}, {max}] is outside the [{OutFeatures}, {InFeatures}] weight.");
-        }
-
-        shira_indices = flatIndices.to(weight.device).detach().clone();
-        _entries = ShiraPositions.FromTensor(flatIndices, InFeatures);
+        TrainableCount = k;
+        // The checks and conversions below make temporaries; only the indices and values outlive the constructor.
+        using (NewDisposeScope())
         using (no_grad())
         {
+            if (k > 0)
+            {
+                long min = flatIndices.min().item<long>(), max = flatIndices.max().item<long>();
+                if (min < 0 || max >= OutFeatures * InFeatures)
+                    throw new ArgumentOutOfRangeException(nameof(flatIndices), $"SHiRA index range [{min}, {max}] is outside the [{OutFeatures}, {InFeatures}] weight.");
+            }
+
+            shira_indices = flatIndices.to(weight.device).detach().clone().DetachFromDisposeScope();
+            _entries = ShiraPositions.FromTensor(flatIndices, InFeatures);
             var values = initialValues is null
                 ? zeros(k, dtype: weight.dtype, device: weight.device)
                 : initialValues.detach().to(weight.dtype, weight.device).clone();
             if (values.shape.Length != 1 || values.shape[0] != k)
                 throw new ArgumentException($"Initial values have shape [{string.Join(", ", values.shape)}]; expected [{k}].", nameof(initialValues));
             shira_weight = new Parameter(values, requires_grad: true);
+            shira_weight.DetachFromDisposeScope();
         }
         Scaling = scaling;
         // Non-persistent: the indices travel in adapter files, not in the model's state dict (which must match the checkpoint).
@@ -114,7 +118,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     public Tensor FlatIndices => shira_indices;
 
     /// <summary>Number of trainable entries.</summary>
-    public long TrainableCount => shira_weight.shape[0];
+    public long TrainableCount { get; }
 
     /// <summary>The effective weight <c>W + α·scatter(values)</c>; gradients flow to the values.</summary>
     public Tensor EffectiveWeight() => ShiraSparseLinearFunction.EffectiveWeight(weight, shira_indices, shira_weight, Scaling);
@@ -149,9 +153,17 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
             using var flat = weight.view(-1);
             TorchScalars.With(Scaling, alpha => flat.index_add_(0, shira_indices, shira_weight.detach(), alpha));
         }
-        return nn.Linear(weight, bias);
+        return Unload();
     }
 
     /// <summary>Returns the plain base <see cref="Linear"/> without the update.</summary>
-    public Linear Unload() => nn.Linear(weight, bias);
+    /// <remarks>The layer's own tensors (values and indices) are freed; it must not be used afterwards.</remarks>
+    public Linear Unload()
+    {
+        var plain = nn.Linear(weight, bias);
+        shira_weight.grad?.Dispose();
+        shira_weight.Dispose();
+        shira_indices.Dispose();
+        return plain;
+    }
 }
