@@ -21,9 +21,9 @@ var secondSparsity = new Option<double>("--second-sparsity") { Description = "Bu
 var noFusion = new Option<bool>("--no-fusion") { Description = "Skip the multi-adapter fusion experiment." };
 var fusionMask = new Option<string>("--fusion-mask") { Description = "SHiRA mask of the fusion experiment (struct, random, wm, grad, snip).", DefaultValueFactory = _ => "random" };
 var threads = new Option<int>("--threads") { Description = "TorchSharp intra-op threads (0 = TorchSharp default). 1 by default: on a shared machine, threaded kernels stall on thread barriers; use 2 or more on an idle one.", DefaultValueFactory = _ => 1 };
-var shiraLr = new Option<double>("--shira-lr") { Description = "Learning rate of SHiRA with struct/random/wm masks.", DefaultValueFactory = _ => 5e-3 };
+var shiraLr = new Option<double>("--shira-lr") { Description = "Learning rate of SHiRA with struct/random/wm masks (5e-3, as in the first evaluation runs; the library default is now 1e-2).", DefaultValueFactory = _ => 5e-3 };
 var calibratedLr = new Option<double>("--shira-calibrated-lr") { Description = "Learning rate of SHiRA with grad/snip masks.", DefaultValueFactory = _ => 1e-3 };
-var loraLr = new Option<double>("--lora-lr") { Description = "Learning rate of the LoRA factors.", DefaultValueFactory = _ => 2e-3 };
+var loraLr = new Option<double>("--lora-lr") { Description = "Learning rate of the LoRA factors (2e-3, as in the first evaluation runs; the library default is now 5e-3).", DefaultValueFactory = _ => 2e-3 };
 var fullLr = new Option<double>("--full-lr") { Description = "Learning rate of full fine-tuning.", DefaultValueFactory = _ => 1e-4 };
 var headLr = new Option<double>("--head-lr") { Description = "Learning rate of the classifier head (every method).", DefaultValueFactory = _ => 2e-2 };
 var output = new Option<string?>("--output") { Description = "Output folder (default: docs/evaluation in the repository)." };

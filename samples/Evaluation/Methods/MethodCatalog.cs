@@ -4,7 +4,7 @@ using Microsoft.ML.Shira.TextClassification;
 namespace Microsoft.ML.Shira.Evaluation.Methods;
 
 /// <summary>The methods the evaluation can run, with their learning rates.</summary>
-/// <param name="ShiraLearningRate">SHiRA with data-free masks (struct, random, wm): the library default 5e-3.</param>
+/// <param name="ShiraLearningRate">SHiRA with data-free masks (struct, random, wm); the app's default 5e-3 was the library default of the first runs (now 1e-2).</param>
 /// <param name="CalibratedShiraLearningRate">SHiRA with gradient/SNIP masks: 1e-3, as the library's options advise.</param>
 /// <param name="LoraLearningRate">LoRA factors (α = 2r).</param>
 /// <param name="FullLearningRate">Full fine-tuning.</param>

@@ -23,19 +23,27 @@ namespace Microsoft.ML.Shira.TextGeneration;
 /// <see cref="MLContext.Log"/> with the source <c>ShiraTextGeneration</c>; per-step progress goes to <see cref="Progress"/>.</para>
 /// <para>Defaults of the shared options: <see cref="ShiraTrainerOptionsBase.TargetModules"/> every attention and MLP
 /// projection of LLaMA (<c>q_proj</c> … <c>down_proj</c>); <see cref="ShiraTrainerOptionsBase.WarmupProportion"/> 0.05;
-/// <see cref="ShiraTrainerOptionsBase.LearningRate"/> 1e-2 — the paper's LLM recipe uses 5e-4 on 7B models, but a 1%
-/// mask of the tiny stories260K needs a larger step (measured on TinyShakespeare, see the samples' README; LoRA at the
-/// same count did best at 3e-3, see docs/evaluation.md). Early stopping compares validation perplexity.</para>
+/// <see cref="ShiraTrainerOptionsBase.LearningRate"/> by method (<see cref="DefaultLearningRate"/>): SHiRA 1e-2 — the
+/// paper's LLM recipe uses 5e-4 on 7B models, but a 1% mask of the tiny stories260K needs a larger step (a sweep over
+/// 1e-3 … 3e-2 on TinyShakespeare, docs/evaluation.md) — LoRA 3e-3 (best of the same sweep), full fine-tuning 1e-3.
+/// Early stopping compares validation perplexity.</para>
 /// </remarks>
 public sealed class ShiraTextGenerationOptions : ShiraTrainerOptionsBase
 {
-    /// <summary>Options with the generation defaults (LLaMA target modules, learning rate 1e-2, warm-up 0.05).</summary>
+    /// <summary>Options with the generation defaults (LLaMA target modules, learning rate by method, warm-up 0.05).</summary>
     public ShiraTextGenerationOptions()
     {
         TargetModules = new List<string> { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" };
-        LearningRate = 1e-2;
         WarmupProportion = 0.05;
     }
+
+    /// <summary>SHiRA 1e-2 (every mask); LoRA 3e-3; full fine-tuning 1e-3.</summary>
+    public override double DefaultLearningRate(FineTuningMethod method, MaskType maskType) => method switch
+    {
+        FineTuningMethod.Lora => 3e-3,
+        FineTuningMethod.FullFineTuning => 1e-3,
+        _ => 1e-2,
+    };
 
     /// <summary>Text column (string) for plain causal language modeling, and the prompt column at inference when <see cref="PromptColumnName"/> is null.</summary>
     public string TextColumnName = "Text";

@@ -35,7 +35,7 @@ internal static class AdapterFineTuning
         {
             run.Log.Info(method.Describe() + task.DescribeExtras + ".");
             task.BeforeTraining(validation, options.CancellationToken);
-            var groups = task.ExtraGroups.Prepend(new ParameterGroup(method.Parameters, options.LearningRate)).ToList();
+            var groups = task.ExtraGroups.Prepend(new ParameterGroup(method.Parameters, options.EffectiveLearningRate)).ToList();
             string signature = RunSignature.Of(options, baseModelId, task, run.Seed, train, groups);
             FineTuningLoop.Run(task, groups, train, validation, LoopSettings.From(options, signature), run.Log, run.Clock);
             options.CancellationToken.ThrowIfCancellationRequested();

@@ -47,9 +47,20 @@ public abstract class ShiraTrainerOptionsBase
 
     /// <summary>
     /// Peak AdamW learning rate of the parameters the <see cref="Method"/> trains (SHiRA values, LoRA factors or every
-    /// weight; linear warm-up, then linear decay to zero). The default depends on the task.
+    /// weight; linear warm-up, then linear decay to zero). Null (the default) uses
+    /// <see cref="DefaultLearningRate"/> for the <see cref="Method"/> and <see cref="MaskType"/>: each method trains at
+    /// the rate chosen for it, so switching methods needs no retuning. Each options class documents its table.
     /// </summary>
-    public double LearningRate = 5e-3;
+    public double? LearningRate;
+
+    /// <summary>The learning rate training uses: <see cref="LearningRate"/> when set, else <see cref="DefaultLearningRate"/>.</summary>
+    public double EffectiveLearningRate => LearningRate ?? DefaultLearningRate(Method, MaskType);
+
+    /// <summary>
+    /// The task's default peak learning rate for <paramref name="method"/> with <paramref name="maskType"/> (the mask
+    /// matters for SHiRA only); a good centre for a learning-rate sweep.
+    /// </summary>
+    public abstract double DefaultLearningRate(FineTuningMethod method, MaskType maskType);
 
     /// <summary>AdamW decoupled weight decay of the trained parameters.</summary>
     public double WeightDecay = 0.0;
@@ -136,7 +147,8 @@ public abstract class ShiraTrainerOptionsBase
             throw new ArgumentException($"NonOverlappingWith applies to SHiRA masks only; Method is {Method}.", nameof(NonOverlappingWith));
         OptionChecks.RequireDevice(Device, nameof(Device));
         OptionChecks.RequireTargets(TargetModules, TargetModulesPattern, targetModuleExample, nameof(TargetModules));
-        OptionChecks.RequirePositive(LearningRate, nameof(LearningRate));
+        if (LearningRate is double learningRate)
+            OptionChecks.RequirePositive(learningRate, nameof(LearningRate));
         OptionChecks.RequireSchedule(WeightDecay, WarmupProportion, MaxGradNorm);
         OptionChecks.RequireLoop(Epochs, BatchSize, EarlyStoppingPatience, NumberOfThreads, CalibrationBatches);
         ArgumentOutOfRangeException.ThrowIfLessThan(CheckpointEverySteps, 1, nameof(CheckpointEverySteps));
