@@ -33,6 +33,47 @@ internal static class FuzzTargets
         Safetensors(), PeftAdapter(), ConfigJson(), ModelFolder(), ShardIndex(), SentencePieceTokenizer(), WordPieceVocabulary(),
     ];
 
+    /// <summary>Every target's name, the model zip ones included.</summary>
+    public static readonly string[] AllNames =
+    [
+        "safetensors", "PEFT adapter", "config.json", "model folder", "sharded checkpoint", "SentencePiece tokenizer", "WordPiece vocabulary",
+        "model zip", "model zip manifest",
+    ];
+
+    /// <summary>The target called <paramref name="name"/> (model zip targets save a small trained generator first).</summary>
+    public static FuzzTarget Create(string name) => name switch
+    {
+        "model zip" => ModelZip(SmallGeneratorZip.Value.Zip, SmallGeneratorZip.Value.Context),
+        "model zip manifest" => ModelManifest(SmallGeneratorZip.Value.Zip, SmallGeneratorZip.Value.Context),
+        _ => All().SingleOrDefault(t => t.Name == name) ?? throw new ArgumentException($"No fuzz target '{name}'; targets: {string.Join(", ", AllNames)}.", nameof(name)),
+    };
+
+    /// <summary>A stories260K generator trained for a few steps and saved: a real model zip of about 1 MB.</summary>
+    public static readonly Lazy<(MLContext Context, byte[] Zip)> SmallGeneratorZip = new(() =>
+    {
+        var context = new MLContext(seed: 1);
+        var speeches = File.ReadAllText(Path.Combine(TestPaths.Data, "generation", "tinyshakespeare.txt"))
+            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Take(8).Select(t => new SpeechRow { Text = t }).ToList();
+        var data = context.Data.LoadFromEnumerable(speeches);
+        using var model = context.Shira().Train(data, new TextGeneration.ShiraTextGenerationOptions
+        {
+            Epochs = 1,
+            BatchSize = 4,
+            MaxSequenceLength = 32,
+            NumberOfThreads = 1,
+            Seed = 3,
+            Generation = new Decoding.GenerationOptions { MaxNewTokens = 4 },
+        });
+        using var stream = new MemoryStream();
+        context.Shira().Model.Save(model, data.Schema, stream);
+        return (context, stream.ToArray());
+    });
+
+    private sealed class SpeechRow
+    {
+        public string Text { get; set; } = "";
+    }
+
     /// <summary>
     /// A safetensors file written by the safetensors library (the BERT reference's PEFT adapter, 46 KB: small enough that
     /// 10,000 copies stay off the large-object heap) through <c>SafetensorsFile.Parse</c>.
