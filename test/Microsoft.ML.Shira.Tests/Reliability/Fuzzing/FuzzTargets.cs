@@ -6,6 +6,7 @@ using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Checkpoints.Peft;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.IO.HuggingFace;
+using Microsoft.ML.Shira.IO.Onnx;
 using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Models.Llama;
@@ -30,14 +31,14 @@ internal static class FuzzTargets
     /// <summary>The targets of the test suite's run (the tool also uses them).</summary>
     public static IReadOnlyList<FuzzTarget> All() =>
     [
-        Safetensors(), PeftAdapter(), ConfigJson(), ModelFolder(), ShardIndex(), SentencePieceTokenizer(), WordPieceVocabulary(),
+        Safetensors(), PeftAdapter(), ConfigJson(), ModelFolder(), ShardIndex(), SentencePieceTokenizer(), WordPieceVocabulary(), OnnxModel(),
     ];
 
     /// <summary>Every target's name, the model zip ones included.</summary>
     public static readonly string[] AllNames =
     [
         "safetensors", "PEFT adapter", "config.json", "model folder", "sharded checkpoint", "SentencePiece tokenizer", "WordPiece vocabulary",
-        "model zip", "model zip manifest",
+        "ONNX model", "model zip", "model zip manifest",
     ];
 
     /// <summary>The target called <paramref name="name"/> (model zip targets save a small trained generator first).</summary>
@@ -47,6 +48,113 @@ internal static class FuzzTargets
         "model zip manifest" => ModelManifest(SmallGeneratorZip.Value.Zip, SmallGeneratorZip.Value.Context),
         _ => All().SingleOrDefault(t => t.Name == name) ?? throw new ArgumentException($"No fuzz target '{name}'; targets: {string.Join(", ", AllNames)}.", nameof(name)),
     };
+
+    /// <summary>
+    /// The embedded all-MiniLM-L6-v2 ONNX file (exported by Hugging Face Optimum), cut down to a valid ModelProto of about
+    /// 40 KB — its ir_version, producer, graph name, inputs and outputs, the first 60 nodes and the initializers under
+    /// 2 KB — through <c>OnnxModelParser.Parse</c>.
+    /// </summary>
+    public static FuzzTarget OnnxModel() => new(
+        "ONNX model",
+        [new FuzzFile("model.onnx", SmallOnnx.Value, IsText: false)],
+        files => OnnxModelParser.Parse(files[0]),
+        FormatErrors);
+
+    private static readonly Lazy<byte[]> SmallOnnx = new(() =>
+    {
+        using var stream = PretrainedEncoders.OpenMiniLmL6V2Onnx();
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var model = buffer.ToArray();
+        var trimmed = new MemoryStream();
+        foreach (var (field, wire, value) in ProtobufFields(model))
+        {
+            if (field != 7)
+            {
+                WriteField(trimmed, field, wire, value);
+                continue;
+            }
+            var graph = new MemoryStream();
+            int nodes = 0;
+            foreach (var (graphField, graphWire, graphValue) in ProtobufFields(value))
+            {
+                bool keep = graphField switch
+                {
+                    1 => nodes++ < 60,
+                    5 => graphValue.Length < 2048,
+                    _ => true,
+                };
+                if (keep)
+                    WriteField(graph, graphField, graphWire, graphValue);
+            }
+            WriteField(trimmed, 7, 2, graph.ToArray());
+        }
+        return trimmed.ToArray();
+    });
+
+    /// <summary>The top-level fields of a protobuf message: number, wire type and raw value (varint bytes or payload).</summary>
+    private static IEnumerable<(int Field, int Wire, byte[] Value)> ProtobufFields(byte[] message)
+    {
+        int position = 0;
+        while (position < message.Length)
+        {
+            ulong tag = ReadVarint(message, ref position);
+            int wire = (int)(tag & 7);
+            int start = position;
+            switch (wire)
+            {
+                case 0:
+                    ReadVarint(message, ref position);
+                    yield return ((int)(tag >> 3), wire, message[start..position]);
+                    break;
+                case 2:
+                    int length = (int)ReadVarint(message, ref position);
+                    yield return ((int)(tag >> 3), wire, message[position..(position + length)]);
+                    position += length;
+                    break;
+                case 5:
+                    position += 4;
+                    yield return ((int)(tag >> 3), wire, message[start..position]);
+                    break;
+                case 1:
+                    position += 8;
+                    yield return ((int)(tag >> 3), wire, message[start..position]);
+                    break;
+                default:
+                    throw new InvalidDataException($"Unexpected wire type {wire} in the seed ONNX file.");
+            }
+        }
+    }
+
+    private static ulong ReadVarint(byte[] data, ref int position)
+    {
+        ulong value = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = data[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+                return value;
+        }
+    }
+
+    private static void WriteVarint(Stream stream, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            stream.WriteByte((byte)(value | 0x80));
+            value >>= 7;
+        }
+        stream.WriteByte((byte)value);
+    }
+
+    private static void WriteField(Stream stream, int field, int wire, byte[] value)
+    {
+        WriteVarint(stream, ((ulong)field << 3) | (uint)wire);
+        if (wire == 2)
+            WriteVarint(stream, (ulong)value.Length);
+        stream.Write(value);
+    }
 
     /// <summary>A stories260K generator trained for a few steps and saved: a real model zip of about 1 MB.</summary>
     public static readonly Lazy<(MLContext Context, byte[] Zip)> SmallGeneratorZip = new(() =>

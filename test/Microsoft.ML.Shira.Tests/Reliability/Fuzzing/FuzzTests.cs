@@ -21,6 +21,7 @@ public sealed class FuzzTests
     [DataRow("sharded checkpoint")]
     [DataRow("SentencePiece tokenizer")]
     [DataRow("WordPiece vocabulary")]
+    [DataRow("ONNX model")]
     public void OnlyDocumentedErrorsEscapeAndAllocationStaysBounded(string target) =>
         Check(FuzzTargets.All().Single(t => t.Name == target), FuzzInputs);
 
