@@ -1,3 +1,6 @@
+using TorchSharp;
+using Microsoft.ML.Shira.Tests.Bert;
+using Microsoft.ML.Shira.IO.Safetensors;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Shira.TextClassification;
@@ -57,7 +60,12 @@ public sealed partial class FineTuningMethodTests
                 summary = messages.Single(m => m.Contains("Fine-tuned with", StringComparison.Ordinal));
             var match = SummaryPattern().Match(summary);
             Assert.IsTrue(match.Success, summary);
-            Models[method] = new Trained(ml, model, Number(match.Groups[1].Value), Number(match.Groups[2].Value), Number(match.Groups[3].Value));
+            var (changed, total) = ChangedEncoderWeights(ml, model);
+            Assert.AreEqual(total, Number(match.Groups[3].Value), "The log counts the encoder's weights as the tensors do.");
+            // The log counts the update's non-zero entries; a few LoRA updates are too small to change a float32 weight.
+            long logged = Number(match.Groups[2].Value);
+            Assert.IsTrue(logged >= changed && logged - changed <= changed / 10_000, $"{method}: {changed:N0} weights differ from the pretrained ones; the log says {logged:N0} ({summary}).");
+            Models[method] = new Trained(ml, model, Number(match.Groups[1].Value), changed, total);
         }
     }
 
@@ -144,6 +152,35 @@ public sealed partial class FineTuningMethodTests
 
     private static double Accuracy(FineTuningMethod method, ITransformer model) =>
         Models[method].Context.BinaryClassification.EvaluateNonCalibrated(model.Transform(_test)).Accuracy;
+
+    /// <summary>
+    /// Counted from tensors, not from the training log: the encoder weights the model runs with (its fused export)
+    /// compared element by element with the pretrained MiniLM loaded afresh.
+    /// </summary>
+    private static (long Changed, long Total) ChangedEncoderWeights(MLContext ml, ShiraTextClassificationTransformer model)
+    {
+        string directory = TestPaths.NewTempDirectory();
+        try
+        {
+            ml.Shira().Model.ExportFused(model, directory);
+            var trained = SafetensorsFile.Open(Path.Combine(directory, "model.safetensors"));
+            long changed = 0, total = 0;
+            foreach (var (name, pretrained) in MiniLmFixture.Encoder.Model.state_dict())
+            {
+                if (!pretrained.is_floating_point())
+                    continue;
+                using var scope = torch.NewDisposeScope();
+                var tuned = trained.GetTensor(name);
+                total += pretrained.numel();
+                changed += tuned.ne(pretrained).sum().item<long>();
+            }
+            return (changed, total);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     private static long Number(string text) => long.Parse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 
