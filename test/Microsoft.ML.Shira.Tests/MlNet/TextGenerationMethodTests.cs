@@ -1,3 +1,6 @@
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.IO.Safetensors;
+using TorchSharp;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Shira.TextGeneration;
@@ -64,8 +67,40 @@ public sealed partial class TextGenerationMethodTests
                 model.SwitchTo(method.ToString());
                 Console.WriteLine($"Base held-out perplexity {_basePerplexity:F3}.");
             }
-            Models[method] = new Trained(model, Number(match.Groups[1].Value), Number(match.Groups[2].Value), Number(match.Groups[3].Value), perplexity);
+            var (changed, total) = ChangedWeights(ml, model);
+            Assert.AreEqual(total, Number(match.Groups[3].Value), "The log counts the model's weights as the tensors do.");
+            // The log counts the update's non-zero entries; an update too small to change a float32 weight is not a change.
+            long logged = Number(match.Groups[2].Value);
+            Assert.IsTrue(logged >= changed && logged - changed <= changed / 1_000, $"{method}: {changed:N0} weights differ from stories260K's; the log says {logged:N0}.");
+            Models[method] = new Trained(model, Number(match.Groups[1].Value), changed, total, perplexity);
             Console.WriteLine($"{method}: {summary} Held-out perplexity {perplexity:F3}.");
+        }
+    }
+
+    /// <summary>
+    /// Counted from tensors, not from the training log: the weights the model runs with (its fused export) compared
+    /// element by element with stories260K loaded afresh.
+    /// </summary>
+    private static (long Changed, long Total) ChangedWeights(MLContext ml, ShiraTextGenerationTransformer model)
+    {
+        string directory = TestPaths.NewTempDirectory();
+        try
+        {
+            ml.Shira().Model.ExportFused(model, directory);
+            var tuned = SafetensorsFile.Open(Path.Combine(directory, "model.safetensors"));
+            using var pretrained = PretrainedDecoders.Stories260K();
+            long changed = 0, total = 0;
+            foreach (var (name, weight) in pretrained.Model.Module.state_dict())
+            {
+                using var scope = torch.NewDisposeScope();
+                total += weight.numel();
+                changed += tuned.GetTensor(name).ne(weight).sum().item<long>();
+            }
+            return (changed, total);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 
