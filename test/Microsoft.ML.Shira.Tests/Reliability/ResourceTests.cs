@@ -88,35 +88,43 @@ public sealed class ResourceTests
     [TestMethod]
     public void DisposingALoadedModelGivesItsNativeMemoryBack()
     {
+        // The live-tensor count of this thread is exact (every native tensor the load creates and every one Dispose
+        // frees); RSS is printed and bounded loosely, since the C allocator may keep freed pages mapped.
         var fixture = ModelFilesFixture.Get();
         Settle();
         double baseline = ResidentMb();
-        var growth = new List<double>();
-        var freed = new List<double>();
+        var created = new List<long>();
+        var leftAfterDispose = new List<long>();
         for (int i = 0; i < 3; i++)
         {
-            double before = ResidentMb();
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
             var model = fixture.Context.Shira().Model.Load(fixture.ChainPath, out _);
-            double loaded = ResidentMb();
+            created.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount - before);
             ((IDisposable)model).Dispose();
+            leftAfterDispose.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount - before);
             Settle();
-            double after = ResidentMb();
-            growth.Add(loaded - before);
-            freed.Add(loaded - after);
         }
         double final = ResidentMb();
-        Console.WriteLine($"Load/dispose ×3 of a MiniLM classifier file: growth [{string.Join(", ", growth.Select(g => g.ToString("F0")))}] MB, freed [{string.Join(", ", freed.Select(f => f.ToString("F0")))}] MB; RSS {baseline:F0} → {final:F0} MB.");
-        Assert.IsTrue(growth.All(g => g > 50), "Loading allocates the encoder's ~90 MB of weights.");
-        Assert.IsTrue(growth.Zip(freed).All(p => p.Second > 0.5 * p.First), "Disposing returns most of what loading took.");
-        Assert.IsLessThan(40, final - baseline, "Three load/dispose cycles do not accumulate memory.");
+        Console.WriteLine($"Load/dispose ×3 of a MiniLM classifier file: live tensors created by each load [{string.Join(", ", created)}], left after Dispose [{string.Join(", ", leftAfterDispose)}]; RSS {baseline:F0} → {final:F0} MB.");
+        Assert.IsTrue(created.All(c => c >= 100), "Loading creates the encoder's weight tensors (MiniLM has over 100).");
+        // Measured residual: 3 handles per base-model load are left to the finalizer (see the training test above).
+        Assert.IsTrue(leftAfterDispose.All(l => l <= 4), "Disposing the model disposes the tensors its load created.");
+        // One leaked encoder would keep ~90 MB per cycle (270 MB over three); RSS noise here is tens of MB.
+        Assert.IsLessThan(120, final - baseline, "Three load/dispose cycles do not accumulate memory.");
     }
 
+    /// <summary>Collects garbage and, on Linux, returns the C allocator's free pages to the system (as RSS can then show).</summary>
     private static void Settle()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        if (OperatingSystem.IsLinux())
+            MallocTrim(0);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     private static double ResidentMb()
     {
