@@ -33,6 +33,7 @@ internal static class AdapterFineTuning
         long changed;
         try
         {
+            options.TrainableCountObserver?.Invoke(method.TrainableCount);
             run.Log.Info(method.Describe() + task.DescribeExtras + ".");
             task.BeforeTraining(validation, options.CancellationToken);
             var groups = task.ExtraGroups.Prepend(new ParameterGroup(method.Parameters, options.EffectiveLearningRate)).ToList();

@@ -124,6 +124,18 @@ public abstract class ShiraTrainerOptionsBase
     /// <summary>Steps between training checkpoints (see <see cref="CheckpointDirectory"/>); default 100.</summary>
     public int CheckpointEverySteps = 100;
 
+    /// <summary>Told the trainable parameter count once the method is prepared (a sweep records it per trial).</summary>
+    internal Action<long>? TrainableCountObserver;
+
+    /// <summary>A copy with lists of its own, so that a sweep trial can change it without touching these options.</summary>
+    internal ShiraTrainerOptionsBase CopyForTrial()
+    {
+        var copy = (ShiraTrainerOptionsBase)MemberwiseClone();
+        copy.TargetModules = TargetModules.ToList();
+        copy.NonOverlappingWith = NonOverlappingWith.ToList();
+        return copy;
+    }
+
     /// <summary>The per-matrix budget these options ask for.</summary>
     internal ShiraBudget Budget() => Rank is { } r ? ShiraBudget.FromRank(r) : ShiraBudget.FromSparsity(Sparsity);
 

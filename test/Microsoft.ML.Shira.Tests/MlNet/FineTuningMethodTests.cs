@@ -4,6 +4,8 @@ using Microsoft.ML.Shira.IO.Safetensors;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Shira.TextClassification;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Training.Methods;
 
 namespace Microsoft.ML.Shira.Tests.MlNet;
 
@@ -119,6 +121,22 @@ public sealed partial class FineTuningMethodTests
         var adapter = lora.Model.GetAdapter("Lora");
         Assert.AreEqual(ProjectionWeights, adapter.ParameterCount, "The merged update (α/r)·B·A covers every entry.");
         Assert.IsGreaterThan(ProjectionWeights / 2, lora.Changed);
+    }
+
+    [TestMethod]
+    public void LorasLoggedTrainableCountIsTheSizeOfTheFactorsItInjects()
+    {
+        // Counted from the tensors: LoRA injected as training injects it into a fresh MiniLM, its A and B factors
+        // found by walking the model's parameters (they are gone from the trained model, merged into a dense adapter).
+        using var encoder = PretrainedEncoders.MiniLmL6V2();
+        var options = new ShiraTextClassificationOptions { Method = FineTuningMethod.Lora };
+        var method = FineTuningFactory.Create(options, seed: 5, encoder.Model, () => throw new AssertFailedException("LoRA chooses no mask."));
+        var factors = encoder.Model.named_parameters().Where(p => p.name.EndsWith(".lora_A", StringComparison.Ordinal) || p.name.EndsWith(".lora_B", StringComparison.Ordinal)).ToList();
+        Assert.HasCount(2 * 36, factors, "One A and one B on each of MiniLM's 36 targeted projections.");
+        Assert.IsTrue(factors.All(f => f.parameter.requires_grad));
+        Assert.AreEqual(factors.Sum(f => f.parameter.numel()), Models[FineTuningMethod.Lora].Trainable, "The log's trainable count is the factors' size.");
+        Assert.IsTrue(encoder.Model.named_parameters().Where(p => p.name.Contains("weight", StringComparison.Ordinal) && p.name.Contains("attention.self", StringComparison.Ordinal)).All(p => !p.parameter.requires_grad), "The wrapped base weights are frozen.");
+        (method as IDisposable)?.Dispose();
     }
 
     [TestMethod]
