@@ -201,8 +201,17 @@ public sealed class ShiraSweepExperiment
         }
     }
 
-    private ShiraTransformer? LoadRemote(SweepTrialOutcome outcome) =>
-        outcome.ModelPath is { } path ? _context.Shira().Model.Load(path, out _) as ShiraTransformer : null;
+    /// <summary>
+    /// Loads a remote trial's model. Under the training gate: building modules draws from TorchSharp's global random
+    /// generator, which a trial training in this process (silos that share it, as in tests) draws its dropout from.
+    /// </summary>
+    private ShiraTransformer? LoadRemote(SweepTrialOutcome outcome)
+    {
+        if (outcome.ModelPath is not { } path)
+            return null;
+        using var gate = TrainingGate.Enter(CancellationToken.None);
+        return _context.Shira().Model.Load(path, out _) as ShiraTransformer;
+    }
 
     private (IDataView Train, IDataView Validation) Split()
     {

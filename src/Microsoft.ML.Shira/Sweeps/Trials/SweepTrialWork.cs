@@ -37,12 +37,16 @@ public abstract class SweepTrialWork
     public SweepTrialRun Run(SweepTrial trial, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trial);
-        var clock = Stopwatch.StartNew();
+        var clock = new Stopwatch();
         long? trainable = null;
-        using var memory = new PeakMemorySampler();
         ShiraTransformer? model = null;
+        IDisposable? gate = null;
         try
         {
+            // One trial trains at a time per process (see TrainingGate); its time and memory count from here.
+            gate = TrainingGate.Enter(cancellationToken);
+            clock.Start();
+            PeakMemory.Reset();
             (model, double metric) = TrainAndScore(trial, count => trainable = count, cancellationToken);
             if (!double.IsFinite(metric))
                 throw new InvalidOperationException($"The validation {Metric} is {metric}.");
@@ -58,6 +62,10 @@ public abstract class SweepTrialWork
             model?.Dispose();
             return new SweepTrialRun(Outcome(SweepTrialStatus.Failed, null, $"{e.GetType().Name}: {e.Message}"), null);
         }
+        finally
+        {
+            gate?.Dispose();
+        }
 
         SweepTrialOutcome Outcome(SweepTrialStatus status, double? metric, string? error) => new()
         {
@@ -66,7 +74,7 @@ public abstract class SweepTrialWork
             Error = error,
             Duration = clock.Elapsed,
             TrainableParameters = trainable,
-            PeakMemoryMb = memory.PeakMb,
+            PeakMemoryMb = PeakMemory.Megabytes(),
             Worker = Environment.MachineName,
         };
     }
@@ -109,40 +117,6 @@ public abstract class SweepTrialWork
 
     /// <summary>Trains the trial's model and scores it; reports the trainable count when the method is prepared.</summary>
     private protected abstract (ShiraTransformer Model, double Metric) TrainAndScore(SweepTrial trial, Action<long> trainable, CancellationToken cancellationToken);
-
-    /// <summary>Samples the process's resident set size every 100 ms.</summary>
-    private sealed class PeakMemorySampler : IDisposable
-    {
-        private readonly Timer _timer;
-        private long _peakBytes;
-
-        public PeakMemorySampler()
-        {
-            Sample();
-            _timer = new Timer(_ => Sample(), null, 100, 100);
-        }
-
-        public double PeakMb
-        {
-            get
-            {
-                Sample();
-                return Interlocked.Read(ref _peakBytes) / (1024.0 * 1024.0);
-            }
-        }
-
-        public void Dispose() => _timer.Dispose();
-
-        private void Sample()
-        {
-            using var process = Process.GetCurrentProcess();
-            long now = process.WorkingSet64;
-            long seen;
-            do
-                seen = Interlocked.Read(ref _peakBytes);
-            while (now > seen && Interlocked.CompareExchange(ref _peakBytes, now, seen) != seen);
-        }
-    }
 }
 
 /// <summary>A trial's outcome and, when it ran in this process and succeeded, its model (owned by the receiver).</summary>
