@@ -165,6 +165,12 @@ public sealed class SweepExperimentTests
         {
             result.SaveCsv(Path.Combine(directory, "leaderboard.csv"));
             result.SaveJson(Path.Combine(directory, "sweep.json"));
+            result.SaveChart(Path.Combine(directory, "sweep.png"), width: 640, height: 360);
+            var png = File.ReadAllBytes(Path.Combine(directory, "sweep.png"));
+            CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+            Assert.AreEqual(640, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), "IHDR width");
+            Assert.AreEqual(360, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)), "IHDR height");
+            CollectionAssert.AreEquivalent(new[] { "leaderboard.csv", "sweep.json", "sweep.png" }, Directory.GetFiles(directory).Select(Path.GetFileName).ToList(), "No temporary file is left.");
             var lines = File.ReadAllLines(Path.Combine(directory, "leaderboard.csv"));
             Assert.AreEqual("Rank,Trial,Status,MacroF1,Method,LearningRateMultiplier,Epochs,PromotedFrom,DurationSeconds,TrainableParameters,PeakMemoryMb,Attempts,Worker,Error", lines[0]);
             Assert.HasCount(4, lines);
