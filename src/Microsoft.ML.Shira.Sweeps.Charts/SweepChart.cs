@@ -61,7 +61,9 @@ public static class SweepChart
         plot.Title($"Sweep: {result.Trials.Count} trials, {result.Duration.TotalMinutes:F1} min");
         plot.Axes.Bottom.Label.Text = "trial";
         plot.Axes.Left.Label.Text = result.Metric + (result.Metric.IsMaximized() ? " (higher is better)" : " (lower is better)");
-        plot.ShowLegend(Alignment.LowerRight);
+        if (result.Trials.Count <= 40)
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(result.Trials.Count <= 20 ? 1 : 5);
+        plot.ShowLegend(Edge.Bottom);
 
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
