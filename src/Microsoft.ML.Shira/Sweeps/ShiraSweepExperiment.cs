@@ -210,7 +210,7 @@ public sealed class ShiraSweepExperiment
         if (outcome.ModelPath is not { } path)
             return null;
         using var gate = TrainingGate.Enter(CancellationToken.None);
-        return _context.Shira().Model.Load(path, out _) as ShiraTransformer;
+        return new ModelFiles.ShiraModelOperationsCatalog(_context).Load(path, out _) as ShiraTransformer;
     }
 
     private (IDataView Train, IDataView Validation) Split()

@@ -39,6 +39,7 @@ public sealed class LayeringTests
         ("Tasks", ["Tasks"]),
         ("TextClassification", ["TextClassification"]),
         ("TextGeneration", ["TextGeneration"]),
+        ("Sweeps", ["Sweeps"]),
         ("Catalog", []),
     ];
 

@@ -35,6 +35,32 @@ public sealed class PublicSurfaceTests
         "Microsoft.ML.Shira.Decoding.GenerationOptions",
         "Microsoft.ML.Shira.Decoding.GenerationResult",
         "Microsoft.ML.Shira.Decoding.GenerationStopReason",
+        "Microsoft.ML.Shira.Sweeps.AshaSweepTuner",
+        "Microsoft.ML.Shira.Sweeps.ChoiceParameter",
+        "Microsoft.ML.Shira.Sweeps.GridSweepTuner",
+        "Microsoft.ML.Shira.Sweeps.ISweepTrialRunner",
+        "Microsoft.ML.Shira.Sweeps.ISweepTuner",
+        "Microsoft.ML.Shira.Sweeps.InProcessTrialRunner",
+        "Microsoft.ML.Shira.Sweeps.IntegerParameter",
+        "Microsoft.ML.Shira.Sweeps.RandomSweepTuner",
+        "Microsoft.ML.Shira.Sweeps.RangeParameter",
+        "Microsoft.ML.Shira.Sweeps.ShiraSearchSpace",
+        "Microsoft.ML.Shira.Sweeps.ShiraSweepExperiment",
+        "Microsoft.ML.Shira.Sweeps.ShiraSweepResult",
+        "Microsoft.ML.Shira.Sweeps.SweepMetric",
+        "Microsoft.ML.Shira.Sweeps.SweepMetricExtensions",
+        "Microsoft.ML.Shira.Sweeps.SweepParameter",
+        "Microsoft.ML.Shira.Sweeps.SweepParameterNames",
+        "Microsoft.ML.Shira.Sweeps.SweepProgress",
+        "Microsoft.ML.Shira.Sweeps.SweepProposal",
+        "Microsoft.ML.Shira.Sweeps.SweepTrial",
+        "Microsoft.ML.Shira.Sweeps.SweepTrialOutcome",
+        "Microsoft.ML.Shira.Sweeps.SweepTrialResult",
+        "Microsoft.ML.Shira.Sweeps.SweepTrialRun",
+        "Microsoft.ML.Shira.Sweeps.SweepTrialStatus",
+        "Microsoft.ML.Shira.Sweeps.SweepTrialWork",
+        "Microsoft.ML.Shira.Sweeps.SweepTuners",
+        "Microsoft.ML.Shira.Sweeps.TpeSweepTuner",
     ];
 
     private static readonly string[] Toolkit =
@@ -89,7 +115,7 @@ public sealed class PublicSurfaceTests
     public void PublicTypesSitInAFewNamespaces()
     {
         var namespaces = typeof(ShiraCatalog).Assembly.GetExportedTypes().Select(t => t.Namespace).Distinct().Count();
-        Assert.AreEqual(14, namespaces);
+        Assert.AreEqual(15, namespaces);
     }
 
     [TestMethod]

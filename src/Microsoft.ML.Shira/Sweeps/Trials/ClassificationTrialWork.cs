@@ -16,7 +16,7 @@ internal sealed class ClassificationTrialWork(
         var trialOptions = TrialOptions.For(options, trial, Seed);
         trialOptions.CancellationToken = cancellationToken;
         trialOptions.TrainableCountObserver = trainable;
-        var model = Context.Shira().Train(train, trialOptions);
+        var model = new ShiraTextClassificationEstimator(Context, trialOptions).Fit(train);
         try
         {
             return (model, ClassificationMetrics.Score(Context, model, validation, Metric));

@@ -15,7 +15,7 @@ internal sealed class GenerationTrialWork(
         var trialOptions = TrialOptions.For(options, trial, Seed);
         trialOptions.CancellationToken = cancellationToken;
         trialOptions.TrainableCountObserver = trainable;
-        var model = Context.Shira().Train(train, trialOptions);
+        var model = new ShiraTextGenerationEstimator(Context, trialOptions).Fit(train);
         try
         {
             return (model, model.Perplexity(validation, cancellationToken));

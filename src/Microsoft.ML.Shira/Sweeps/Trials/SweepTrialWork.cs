@@ -97,7 +97,7 @@ public abstract class SweepTrialWork
         {
             Directory.CreateDirectory(directory);
             path = Path.Combine(directory, $"trial-{trial.Id}.zip");
-            Context.Shira().Model.Save(model, InputSchema, path);
+            new ModelFiles.ShiraModelOperationsCatalog(Context).Save(model, InputSchema, path);
         }
         return new SweepTrialOutcome
         {
