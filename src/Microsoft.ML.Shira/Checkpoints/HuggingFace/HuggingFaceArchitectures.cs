@@ -14,7 +14,8 @@ internal static class HuggingFaceArchitectures
 
     static HuggingFaceArchitectures()
     {
-        Register(new LlamaArchitecture());
+        foreach (string modelType in Models.Llama.LlamaConfig.Family.Keys)
+            Register(new LlamaArchitecture(modelType));
         Register(new Gpt2Architecture());
         Register(new BertArchitecture());
     }

@@ -33,9 +33,9 @@ internal sealed class LlamaAttention : nn.Module
         _scale = 1.0 / Math.Sqrt(_headDim);
         _dropout = config.AttentionDropout;
         double std = config.InitializerRange;
-        q_proj = LlamaInit.Linear(config.HiddenSize, _heads * _headDim, config.AttentionBias, std, dtype, device);
-        k_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.AttentionBias, std, dtype, device);
-        v_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.AttentionBias, std, dtype, device);
+        q_proj = LlamaInit.Linear(config.HiddenSize, _heads * _headDim, config.QkvBias, std, dtype, device);
+        k_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
+        v_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
         o_proj = LlamaInit.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias, std, dtype, device);
         RegisterComponents();
     }

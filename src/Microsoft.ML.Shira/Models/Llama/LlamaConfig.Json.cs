@@ -16,13 +16,16 @@ internal sealed partial record LlamaConfig
     /// <exception cref="ShiraFormatException">Wrong <c>model_type</c>, or missing/invalid values.</exception>
     public static LlamaConfig FromHuggingFace(HuggingFaceConfig config)
     {
-        HuggingFaceConfigJson.RequireModelType(config, ModelType);
+        if (!Family.ContainsKey(config.ModelType))
+            throw config.Invalid("model_type", $"is '{config.ModelType}', not one of the LLaMA layout ({string.Join(", ", Family.Keys)}).");
+        RequireNoSlidingWindow(config);
 
         var defaults = new LlamaConfig();
         long heads = config.GetInt64("num_attention_heads", defaults.NumAttentionHeads);
         var parameters = config.GetObject("rope_parameters");
         var result = new LlamaConfig
         {
+            Type = config.ModelType,
             VocabSize = config.GetInt64("vocab_size", defaults.VocabSize),
             HiddenSize = config.GetInt64("hidden_size", defaults.HiddenSize),
             IntermediateSize = config.GetInt64("intermediate_size", defaults.IntermediateSize),
@@ -55,7 +58,7 @@ internal sealed partial record LlamaConfig
     /// </summary>
     public string ToJson(ScalarType dtype = ScalarType.Float32)
     {
-        var json = HuggingFaceConfigJson.Start(SourceJson, "LlamaForCausalLM", ModelType);
+        var json = HuggingFaceConfigJson.Start(SourceJson, Family[Type], Type);
         json["vocab_size"] = VocabSize;
         json["hidden_size"] = HiddenSize;
         json["intermediate_size"] = IntermediateSize;
@@ -84,6 +87,19 @@ internal sealed partial record LlamaConfig
             json["rope_scaling"] = RopeScalingJson(RopeScaling);
         }
         return HuggingFaceConfigJson.ToText(json, dtype);
+    }
+
+    /// <summary>
+    /// Mistral's and Qwen2's sliding-window attention changes outputs once a sequence is longer than the window; it is
+    /// not implemented, so a config that turns it on for sequences the model can see is refused.
+    /// </summary>
+    private static void RequireNoSlidingWindow(HuggingFaceConfig config)
+    {
+        if (config.ModelType == "qwen2" && config.GetBoolean("use_sliding_window", false))
+            throw config.Invalid("use_sliding_window", "is true: sliding-window attention is not supported.");
+        if (config.ModelType == "mistral" && config.GetOptionalInt64("sliding_window") is long window
+            && window < config.GetInt64("max_position_embeddings", new LlamaConfig().MaxPositionEmbeddings))
+            throw config.Invalid("sliding_window", $"is {window}, shorter than max_position_embeddings: sliding-window attention is not supported.");
     }
 
     private static double ReadRopeTheta(HuggingFaceConfig config, JsonObject? parameters, double defaultValue)

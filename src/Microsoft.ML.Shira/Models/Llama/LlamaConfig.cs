@@ -10,8 +10,25 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// </summary>
 internal sealed partial record LlamaConfig
 {
-    /// <summary>The Hugging Face <c>model_type</c> of this architecture.</summary>
+    /// <summary>The Hugging Face <c>model_type</c> of LLaMA itself.</summary>
     public const string ModelType = "llama";
+
+    /// <summary>
+    /// The <c>model_type</c>s with LLaMA's layout that this class describes, and their transformers class: Mistral
+    /// (without a sliding window) is LLaMA without biases; Qwen2 adds biases to the q/k/v projections (not to o_proj).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Family { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [ModelType] = "LlamaForCausalLM",
+        ["mistral"] = "MistralForCausalLM",
+        ["qwen2"] = "Qwen2ForCausalLM",
+    };
+
+    /// <summary>The <c>model_type</c> of this config (a key of <see cref="Family"/>).</summary>
+    public string Type { get; init; } = ModelType;
+
+    /// <summary>q/k/v projections have biases (<c>attention_bias</c>, or always for Qwen2).</summary>
+    public bool QkvBias => AttentionBias || Type == "qwen2";
 
     /// <summary><c>vocab_size</c>.</summary>
     public long VocabSize { get; init; } = 32000;
@@ -86,6 +103,7 @@ internal sealed partial record LlamaConfig
     /// <exception cref="ArgumentException">A value is out of range; the message names the config key.</exception>
     public void Validate()
     {
+        Require(Family.ContainsKey(Type), "model_type", $"'{Type}' (this layout covers {string.Join(", ", Family.Keys)})");
         Require(VocabSize > 0, "vocab_size", VocabSize);
         Require(HiddenSize > 0, "hidden_size", HiddenSize);
         Require(IntermediateSize > 0, "intermediate_size", IntermediateSize);

@@ -44,7 +44,7 @@ internal sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLangu
     public nn.Module<Tensor, Tensor> LmHead => lm_head;
 
     /// <inheritdoc />
-    public string ModelType => LlamaConfig.ModelType;
+    public string ModelType => Config.Type;
 
     /// <inheritdoc />
     public ScalarType DType => model.EmbedTokens.weight!.dtype;

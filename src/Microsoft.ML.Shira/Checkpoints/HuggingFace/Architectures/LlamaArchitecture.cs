@@ -4,11 +4,11 @@ using Microsoft.ML.Shira.Models.Llama;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
 
-/// <summary>Builds <see cref="LlamaForCausalLM"/> for <c>model_type</c> <c>llama</c>.</summary>
-internal sealed class LlamaArchitecture : IHuggingFaceArchitecture
+/// <summary>Builds <see cref="LlamaForCausalLM"/> for a <c>model_type</c> of the LLaMA layout (<see cref="LlamaConfig.Family"/>).</summary>
+internal sealed class LlamaArchitecture(string modelType) : IHuggingFaceArchitecture
 {
     /// <inheritdoc />
-    public string ModelType => LlamaConfig.ModelType;
+    public string ModelType { get; } = modelType;
 
     /// <inheritdoc />
     public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device) =>
