@@ -24,6 +24,7 @@ public sealed class ArchitectureReferenceTests
     [DataRow("llama-untied-gqa", "llama")]
     [DataRow("mistral", "mistral")]
     [DataRow("qwen2", "qwen2")]
+    [DataRow("qwen3", "qwen3")]
     [DataRow("bert-no-pooler-targets", "bert")]
     public void TransformersAndPeftOutputsAreReproduced(string folder, string modelType)
     {

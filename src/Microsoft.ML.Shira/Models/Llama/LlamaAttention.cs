@@ -14,6 +14,8 @@ internal sealed class LlamaAttention : nn.Module
     private nn.Module<Tensor, Tensor> k_proj;
     private nn.Module<Tensor, Tensor> v_proj;
     private nn.Module<Tensor, Tensor> o_proj;
+    private LlamaRMSNorm? q_norm;
+    private LlamaRMSNorm? k_norm;
 #pragma warning restore IDE1006
     private readonly int _layerIndex;
     private readonly long _heads;
@@ -37,6 +39,11 @@ internal sealed class LlamaAttention : nn.Module
         k_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
         v_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
         o_proj = LlamaInit.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias, std, dtype, device);
+        if (config.QkNorm)
+        {
+            q_norm = new LlamaRMSNorm(_headDim, config.RmsNormEps, dtype, device);
+            k_norm = new LlamaRMSNorm(_headDim, config.RmsNormEps, dtype, device);
+        }
         RegisterComponents();
     }
 
@@ -62,8 +69,12 @@ internal sealed class LlamaAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
-        var query = q_proj.call(hidden).view(batch, length, _heads, _headDim).transpose(1, 2);
-        var key = k_proj.call(hidden).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+        var query = q_proj.call(hidden).view(batch, length, _heads, _headDim);
+        var key = k_proj.call(hidden).view(batch, length, _keyValueHeads, _headDim);
+        if (q_norm is not null && k_norm is not null)
+            (query, key) = (q_norm.call(query), k_norm.call(key));
+        query = query.transpose(1, 2);
+        key = key.transpose(1, 2);
         var value = v_proj.call(hidden).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
 
         query = LlamaRotaryEmbedding.Apply(query, cos, sin);

@@ -95,7 +95,7 @@ internal sealed partial record LlamaConfig
     /// </summary>
     private static void RequireNoSlidingWindow(HuggingFaceConfig config)
     {
-        if (config.ModelType == "qwen2" && config.GetBoolean("use_sliding_window", false))
+        if (config.ModelType is "qwen2" or "qwen3" && config.GetBoolean("use_sliding_window", false))
             throw config.Invalid("use_sliding_window", "is true: sliding-window attention is not supported.");
         if (config.ModelType == "mistral" && config.GetOptionalInt64("sliding_window") is long window
             && window < config.GetInt64("max_position_embeddings", new LlamaConfig().MaxPositionEmbeddings))

@@ -15,13 +15,15 @@ internal sealed partial record LlamaConfig
 
     /// <summary>
     /// The <c>model_type</c>s with LLaMA's layout that this class describes, and their transformers class: Mistral
-    /// (without a sliding window) is LLaMA without biases; Qwen2 adds biases to the q/k/v projections (not to o_proj).
+    /// (without a sliding window) is LLaMA without biases; Qwen2 adds biases to the q/k/v projections (not to o_proj);
+    /// Qwen3 normalizes each head's queries and keys with an RMSNorm (<c>q_norm</c>, <c>k_norm</c>) before RoPE.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Family { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [ModelType] = "LlamaForCausalLM",
         ["mistral"] = "MistralForCausalLM",
         ["qwen2"] = "Qwen2ForCausalLM",
+        ["qwen3"] = "Qwen3ForCausalLM",
     };
 
     /// <summary>The <c>model_type</c> of this config (a key of <see cref="Family"/>).</summary>
@@ -29,6 +31,9 @@ internal sealed partial record LlamaConfig
 
     /// <summary>q/k/v projections have biases (<c>attention_bias</c>, or always for Qwen2).</summary>
     public bool QkvBias => AttentionBias || Type == "qwen2";
+
+    /// <summary>Per-head RMSNorm of queries and keys (Qwen3).</summary>
+    public bool QkNorm => Type == "qwen3";
 
     /// <summary><c>vocab_size</c>.</summary>
     public long VocabSize { get; init; } = 32000;
