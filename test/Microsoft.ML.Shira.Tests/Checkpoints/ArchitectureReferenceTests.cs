@@ -25,6 +25,7 @@ public sealed class ArchitectureReferenceTests
     [DataRow("mistral", "mistral")]
     [DataRow("qwen2", "qwen2")]
     [DataRow("qwen3", "qwen3")]
+    [DataRow("gemma", "gemma")]
     [DataRow("bert-no-pooler-targets", "bert")]
     public void TransformersAndPeftOutputsAreReproduced(string folder, string modelType)
     {

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Tests.Llama;
 
 /// <summary>
-/// Mistral, Qwen2 and Qwen3 checkpoints (data/arch-refs, written by transformers) run on the LLaMA implementation; beyond the
+/// Mistral, Qwen2, Qwen3 and Gemma checkpoints (data/arch-refs, written by transformers) run on the LLaMA implementation; beyond the
 /// reference outputs (Checkpoints/ArchitectureReferenceTests): cached decoding, SHiRA training, PEFT files and fused
 /// export work for them as for LLaMA, and configs that need what the layout lacks are refused by name.
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class LlamaFamilyTests
     [DataRow("mistral")]
     [DataRow("qwen2")]
     [DataRow("qwen3")]
+    [DataRow("gemma")]
     public void CachedDecodingEqualsTheFullForward(string folder)
     {
         using var model = HuggingFaceLoader.Load<LlamaForCausalLM>(Base(folder));
@@ -42,6 +43,7 @@ public sealed class LlamaFamilyTests
     [DataRow("mistral", "MistralForCausalLM")]
     [DataRow("qwen2", "Qwen2ForCausalLM")]
     [DataRow("qwen3", "Qwen3ForCausalLM")]
+    [DataRow("gemma", "GemmaForCausalLM")]
     public void ShiraTrainsAndItsPeftFileAndFusedExportRoundTrip(string folder, string architecture)
     {
         using var model = HuggingFaceLoader.Load<LlamaForCausalLM>(Base(folder));

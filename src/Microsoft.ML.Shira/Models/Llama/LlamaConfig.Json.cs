@@ -37,7 +37,8 @@ internal sealed partial record LlamaConfig
             RmsNormEps = config.GetDouble("rms_norm_eps", defaults.RmsNormEps),
             RopeTheta = ReadRopeTheta(config, parameters, defaults.RopeTheta),
             RopeScaling = ReadRopeScaling(config, parameters),
-            HiddenAct = config.GetString("hidden_act") ?? defaults.HiddenAct,
+            // Gemma configs written before transformers 4.40 name it hidden_activation.
+            HiddenAct = config.GetString("hidden_act") ?? config.GetString("hidden_activation") ?? defaults.HiddenAct,
             AttentionBias = config.GetBoolean("attention_bias", false),
             AttentionDropout = config.GetDouble("attention_dropout", 0.0),
             MlpBias = config.GetBoolean("mlp_bias", false),

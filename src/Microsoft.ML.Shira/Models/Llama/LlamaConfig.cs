@@ -16,7 +16,8 @@ internal sealed partial record LlamaConfig
     /// <summary>
     /// The <c>model_type</c>s with LLaMA's layout that this class describes, and their transformers class: Mistral
     /// (without a sliding window) is LLaMA without biases; Qwen2 adds biases to the q/k/v projections (not to o_proj);
-    /// Qwen3 normalizes each head's queries and keys with an RMSNorm (<c>q_norm</c>, <c>k_norm</c>) before RoPE.
+    /// Qwen3 normalizes each head's queries and keys with an RMSNorm (<c>q_norm</c>, <c>k_norm</c>) before RoPE; Gemma
+    /// scales embeddings by √hidden, its RMSNorms by <c>1 + weight</c>, and gates its MLP with tanh-approximated GELU.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Family { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -24,6 +25,7 @@ internal sealed partial record LlamaConfig
         ["mistral"] = "MistralForCausalLM",
         ["qwen2"] = "Qwen2ForCausalLM",
         ["qwen3"] = "Qwen3ForCausalLM",
+        ["gemma"] = "GemmaForCausalLM",
     };
 
     /// <summary>The <c>model_type</c> of this config (a key of <see cref="Family"/>).</summary>
@@ -34,6 +36,15 @@ internal sealed partial record LlamaConfig
 
     /// <summary>Per-head RMSNorm of queries and keys (Qwen3).</summary>
     public bool QkNorm => Type == "qwen3";
+
+    /// <summary>Embeddings are multiplied by √<see cref="HiddenSize"/> (Gemma).</summary>
+    public bool ScalesEmbeddings => Type == "gemma";
+
+    /// <summary>RMSNorms scale by <c>1 + weight</c> (Gemma).</summary>
+    public bool NormScalesByOnePlusWeight => Type == "gemma";
+
+    /// <summary>The <c>hidden_act</c> values the MLP implements: SiLU, and tanh-approximated GELU (Gemma).</summary>
+    public static IReadOnlyList<string> SupportedActivations { get; } = ["silu", "gelu_pytorch_tanh"];
 
     /// <summary><c>vocab_size</c>.</summary>
     public long VocabSize { get; init; } = 32000;
@@ -68,7 +79,7 @@ internal sealed partial record LlamaConfig
     /// <summary><c>rope_scaling</c>; null for plain RoPE.</summary>
     public LlamaRopeScaling? RopeScaling { get; init; }
 
-    /// <summary><c>hidden_act</c>; only <c>silu</c> is supported.</summary>
+    /// <summary><c>hidden_act</c>: <c>silu</c>, or <c>gelu_pytorch_tanh</c> (Gemma).</summary>
     public string HiddenAct { get; init; } = "silu";
 
     /// <summary><c>attention_bias</c>: q/k/v/o projections have biases.</summary>
@@ -121,7 +132,7 @@ internal sealed partial record LlamaConfig
         Require(RmsNormEps > 0 && double.IsFinite(RmsNormEps), "rms_norm_eps", RmsNormEps);
         Require(RopeTheta > 0 && double.IsFinite(RopeTheta), "rope_theta", RopeTheta);
         Require(AttentionDropout is >= 0 and < 1, "attention_dropout", AttentionDropout);
-        Require(string.Equals(HiddenAct, "silu", StringComparison.Ordinal), "hidden_act", $"'{HiddenAct}' (only 'silu' is supported)");
+        Require(SupportedActivations.Contains(HiddenAct), "hidden_act", $"'{HiddenAct}' (supported: {string.Join(", ", SupportedActivations)})");
         if (RopeScaling is { } scaling)
         {
             Require(LlamaRopeScaling.SupportedTypes.Contains(scaling.RopeType), "rope_scaling", $"type '{scaling.RopeType}' (supported: {string.Join(", ", LlamaRopeScaling.SupportedTypes)})");

@@ -18,8 +18,8 @@ internal sealed class LlamaDecoderLayer : nn.Module
         ArgumentNullException.ThrowIfNull(config);
         self_attn = new LlamaAttention(config, layerIndex, dtype, device);
         mlp = new LlamaMLP(config, dtype, device);
-        input_layernorm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
-        post_attention_layernorm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
+        input_layernorm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device, config.NormScalesByOnePlusWeight);
+        post_attention_layernorm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device, config.NormScalesByOnePlusWeight);
         RegisterComponents();
     }
 

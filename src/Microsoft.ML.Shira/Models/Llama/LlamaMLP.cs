@@ -1,7 +1,8 @@
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>
-/// The SwiGLU feed-forward block of a LLaMA layer: <c>down_proj(silu(gate_proj(x)) · up_proj(x))</c>.
+/// The gated feed-forward block of a LLaMA layer: <c>down_proj(act(gate_proj(x)) · up_proj(x))</c>, with SiLU (SwiGLU)
+/// or, for Gemma, tanh-approximated GELU (GeGLU).
 /// The projections are typed <see cref="nn.Module{T, TResult}"/> so that an adapter can replace them.
 /// </summary>
 internal sealed class LlamaMLP : nn.Module<Tensor, Tensor>
@@ -11,6 +12,7 @@ internal sealed class LlamaMLP : nn.Module<Tensor, Tensor>
     private nn.Module<Tensor, Tensor> up_proj;
     private nn.Module<Tensor, Tensor> down_proj;
 #pragma warning restore IDE1006
+    private readonly bool _geluTanh;
 
     /// <summary>Creates the block with weights drawn from N(0, <c>initializer_range</c>).</summary>
     public LlamaMLP(LlamaConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(LlamaMLP))
@@ -19,6 +21,7 @@ internal sealed class LlamaMLP : nn.Module<Tensor, Tensor>
         gate_proj = LlamaInit.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, config.InitializerRange, dtype, device);
         up_proj = LlamaInit.Linear(config.HiddenSize, config.IntermediateSize, config.MlpBias, config.InitializerRange, dtype, device);
         down_proj = LlamaInit.Linear(config.IntermediateSize, config.HiddenSize, config.MlpBias, config.InitializerRange, dtype, device);
+        _geluTanh = config.HiddenAct != "silu";
         RegisterComponents();
     }
 
@@ -35,7 +38,9 @@ internal sealed class LlamaMLP : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var gated = nn.functional.silu(gate_proj.call(input)) * up_proj.call(input);
+        var gate = gate_proj.call(input);
+        var activated = _geluTanh ? nn.functional.gelu(gate, global::TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
+        var gated = activated * up_proj.call(input);
         return down_proj.call(gated).MoveToOuterDisposeScope();
     }
 }

@@ -25,7 +25,7 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         using (no_grad())
             nn.init.normal_(embed_tokens.weight!, 0.0, config.InitializerRange);
         layers = new ModuleList<LlamaDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i, dtype, device)).ToArray());
-        norm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device);
+        norm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device, config.NormScalesByOnePlusWeight);
         _rotary = new LlamaRotaryEmbedding(config);
         RegisterComponents();
     }
@@ -66,6 +66,12 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var ids = inputIds.dtype == ScalarType.Int64 ? inputIds : inputIds.to(ScalarType.Int64);
         var hidden = embed_tokens.call(ids);
+        if (Config.ScalesEmbeddings)
+        {
+            // Gemma: × √hidden, rounded to the model's dtype first as transformers does.
+            using var normalizer = tensor(Math.Sqrt(Config.HiddenSize), dtype: ScalarType.Float64).to(hidden.dtype).to(hidden.device);
+            hidden = hidden * normalizer;
+        }
         var positions = CausalPositions.PositionIds(attentionMask, batch, past, length, ids.device);
         var (cos, sin) = _rotary.Compute(positions, hidden.dtype);
         var allowed = CausalPositions.AllowedMask(attentionMask, past, length, ids.device);

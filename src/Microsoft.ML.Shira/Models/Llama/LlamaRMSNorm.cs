@@ -5,7 +5,8 @@ namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>
 /// Root-mean-square layer norm as in Hugging Face <c>LlamaRMSNorm</c>: normalizes in float32, casts back to the input
-/// dtype, then scales by <c>weight</c>.
+/// dtype, then scales by <c>weight</c>. Gemma's variant (<c>GemmaRMSNorm</c>) scales by <c>1 + weight</c>, in float32
+/// before the cast, and starts from a weight of zeros.
 /// </summary>
 internal sealed class LlamaRMSNorm : nn.Module<Tensor, Tensor>
 {
@@ -13,12 +14,14 @@ internal sealed class LlamaRMSNorm : nn.Module<Tensor, Tensor>
     private Parameter weight;
 #pragma warning restore IDE1006
     private readonly double _eps;
+    private readonly bool _scaleByOnePlusWeight;
 
-    /// <summary>Creates the norm with a weight of ones.</summary>
-    public LlamaRMSNorm(long size, double eps, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(LlamaRMSNorm))
+    /// <summary>Creates the norm with a weight of ones (of zeros when it scales by <c>1 + weight</c>).</summary>
+    public LlamaRMSNorm(long size, double eps, ScalarType dtype = ScalarType.Float32, Device? device = null, bool scaleByOnePlusWeight = false) : base(nameof(LlamaRMSNorm))
     {
-        weight = nn.Parameter(ones(size, dtype: dtype, device: device));
+        weight = nn.Parameter(scaleByOnePlusWeight ? zeros(size, dtype: dtype, device: device) : ones(size, dtype: dtype, device: device));
         _eps = eps;
+        _scaleByOnePlusWeight = scaleByOnePlusWeight;
         RegisterComponents();
     }
 
@@ -35,6 +38,8 @@ internal sealed class LlamaRMSNorm : nn.Module<Tensor, Tensor>
         var hidden = input.to(ScalarType.Float32);
         var variance = hidden.Power(2).mean(new long[] { -1 }, keepdim: true);
         hidden = hidden * rsqrt(variance.Plus(_eps));
+        if (_scaleByOnePlusWeight)
+            return (hidden * weight.to(ScalarType.Float32).Plus(1.0)).to(input.dtype).MoveToOuterDisposeScope();
         return (weight * hidden.to(input.dtype)).MoveToOuterDisposeScope();
     }
 }
