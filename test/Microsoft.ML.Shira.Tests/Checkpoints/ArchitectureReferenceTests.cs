@@ -26,6 +26,7 @@ public sealed class ArchitectureReferenceTests
     [DataRow("qwen2", "qwen2")]
     [DataRow("qwen3", "qwen3")]
     [DataRow("gemma", "gemma")]
+    [DataRow("phi3", "phi3")]
     [DataRow("bert-no-pooler-targets", "bert")]
     public void TransformersAndPeftOutputsAreReproduced(string folder, string modelType)
     {

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Shira.Tests.Llama;
 
 /// <summary>
-/// Mistral, Qwen2, Qwen3 and Gemma checkpoints (data/arch-refs, written by transformers) run on the LLaMA implementation; beyond the
+/// Mistral, Qwen2, Qwen3, Gemma and Phi-3 checkpoints (data/arch-refs, written by transformers) run on the LLaMA implementation; beyond the
 /// reference outputs (Checkpoints/ArchitectureReferenceTests): cached decoding, SHiRA training, PEFT files and fused
 /// export work for them as for LLaMA, and configs that need what the layout lacks are refused by name.
 /// </summary>
@@ -25,6 +25,7 @@ public sealed class LlamaFamilyTests
     [DataRow("qwen2")]
     [DataRow("qwen3")]
     [DataRow("gemma")]
+    [DataRow("phi3")]
     public void CachedDecodingEqualsTheFullForward(string folder)
     {
         using var model = HuggingFaceLoader.Load<LlamaForCausalLM>(Base(folder));
@@ -44,6 +45,7 @@ public sealed class LlamaFamilyTests
     [DataRow("qwen2", "Qwen2ForCausalLM")]
     [DataRow("qwen3", "Qwen3ForCausalLM")]
     [DataRow("gemma", "GemmaForCausalLM")]
+    [DataRow("phi3", "Phi3ForCausalLM")]
     public void ShiraTrainsAndItsPeftFileAndFusedExportRoundTrip(string folder, string architecture)
     {
         using var model = HuggingFaceLoader.Load<LlamaForCausalLM>(Base(folder));
@@ -51,7 +53,7 @@ public sealed class LlamaFamilyTests
         var ids = SafetensorsFile.Open(Path.Combine(TestPaths.Data, "arch-refs", folder, "references.safetensors")).GetTensor("input_ids");
         var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions
         {
-            TargetModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+            TargetModules = ["q_proj", "k_proj", "v_proj", "qkv_proj", "o_proj", "gate_proj", "up_proj", "gate_up_proj", "down_proj"],
             Budget = ShiraBudget.FromRank(2),
         }, new RandomMask(seed: 1));
         using var optimizer = optim.AdamW(injection.Parameters(), lr: 1e-2);

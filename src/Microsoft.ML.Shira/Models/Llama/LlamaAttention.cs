@@ -10,9 +10,10 @@ namespace Microsoft.ML.Shira.Models.Llama;
 internal sealed class LlamaAttention : nn.Module
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
-    private nn.Module<Tensor, Tensor> q_proj;
-    private nn.Module<Tensor, Tensor> k_proj;
-    private nn.Module<Tensor, Tensor> v_proj;
+    private nn.Module<Tensor, Tensor>? q_proj;
+    private nn.Module<Tensor, Tensor>? k_proj;
+    private nn.Module<Tensor, Tensor>? v_proj;
+    private nn.Module<Tensor, Tensor>? qkv_proj;
     private nn.Module<Tensor, Tensor> o_proj;
     private LlamaRMSNorm? q_norm;
     private LlamaRMSNorm? k_norm;
@@ -35,9 +36,16 @@ internal sealed class LlamaAttention : nn.Module
         _scale = 1.0 / Math.Sqrt(_headDim);
         _dropout = config.AttentionDropout;
         double std = config.InitializerRange;
-        q_proj = LlamaInit.Linear(config.HiddenSize, _heads * _headDim, config.QkvBias, std, dtype, device);
-        k_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
-        v_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
+        if (config.FusedProjections)
+        {
+            qkv_proj = LlamaInit.Linear(config.HiddenSize, (_heads + 2 * _keyValueHeads) * _headDim, config.QkvBias, std, dtype, device);
+        }
+        else
+        {
+            q_proj = LlamaInit.Linear(config.HiddenSize, _heads * _headDim, config.QkvBias, std, dtype, device);
+            k_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
+            v_proj = LlamaInit.Linear(config.HiddenSize, _keyValueHeads * _headDim, config.QkvBias, std, dtype, device);
+        }
         o_proj = LlamaInit.Linear(_heads * _headDim, config.HiddenSize, config.AttentionBias, std, dtype, device);
         if (config.QkNorm)
         {
@@ -46,15 +54,6 @@ internal sealed class LlamaAttention : nn.Module
         }
         RegisterComponents();
     }
-
-    /// <summary><c>q_proj</c>.</summary>
-    public nn.Module<Tensor, Tensor> QProj => q_proj;
-
-    /// <summary><c>k_proj</c>.</summary>
-    public nn.Module<Tensor, Tensor> KProj => k_proj;
-
-    /// <summary><c>v_proj</c>.</summary>
-    public nn.Module<Tensor, Tensor> VProj => v_proj;
 
     /// <summary><c>o_proj</c>.</summary>
     public nn.Module<Tensor, Tensor> OProj => o_proj;
@@ -69,13 +68,14 @@ internal sealed class LlamaAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
-        var query = q_proj.call(hidden).view(batch, length, _heads, _headDim);
-        var key = k_proj.call(hidden).view(batch, length, _keyValueHeads, _headDim);
+        var (query, key, value) = Project(hidden);
+        query = query.view(batch, length, _heads, _headDim);
+        key = key.view(batch, length, _keyValueHeads, _headDim);
         if (q_norm is not null && k_norm is not null)
             (query, key) = (q_norm.call(query), k_norm.call(key));
         query = query.transpose(1, 2);
         key = key.transpose(1, 2);
-        var value = v_proj.call(hidden).view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
+        value = value.view(batch, length, _keyValueHeads, _headDim).transpose(1, 2);
 
         query = LlamaRotaryEmbedding.Apply(query, cos, sin);
         key = LlamaRotaryEmbedding.Apply(key, cos, sin);
@@ -94,6 +94,15 @@ internal sealed class LlamaAttention : nn.Module
 
         var output = matmul(probabilities, value).transpose(1, 2).reshape(batch, length, _heads * _headDim);
         return o_proj.call(output).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Queries, keys and values: three projections, or Phi-3's fused <c>qkv_proj</c> split in that order.</summary>
+    private (Tensor Query, Tensor Key, Tensor Value) Project(Tensor hidden)
+    {
+        if (qkv_proj is null)
+            return (q_proj!.call(hidden), k_proj!.call(hidden), v_proj!.call(hidden));
+        var parts = qkv_proj.call(hidden).split([_heads * _headDim, _keyValueHeads * _headDim, _keyValueHeads * _headDim], -1);
+        return (parts[0], parts[1], parts[2]);
     }
 
     private Tensor RepeatKeyValue(Tensor states)

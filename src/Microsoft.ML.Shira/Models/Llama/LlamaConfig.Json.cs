@@ -91,14 +91,23 @@ internal sealed partial record LlamaConfig
     }
 
     /// <summary>
-    /// Mistral's and Qwen2's sliding-window attention changes outputs once a sequence is longer than the window; it is
-    /// not implemented, so a config that turns it on for sequences the model can see is refused.
+    /// Mistral's, Phi-3's and Qwen's sliding-window attention changes outputs once a sequence is longer than the window; it is
+    /// not implemented, so a config that turns it on for sequences the model can see is refused (and so is Phi-3's
+    /// partial rotary embedding).
     /// </summary>
     private static void RequireNoSlidingWindow(HuggingFaceConfig config)
     {
+        if (config.ModelType == "phi3")
+        {
+            double partial = config.GetObject("rope_parameters")?["partial_rotary_factor"] is JsonValue p && p.GetValueKind() == JsonValueKind.Number
+                ? p.GetValue<double>()
+                : config.GetDouble("partial_rotary_factor", 1.0);
+            if (partial != 1.0)
+                throw config.Invalid("partial_rotary_factor", $"is {partial}: rotary embedding of part of each head is not supported.");
+        }
         if (config.ModelType is "qwen2" or "qwen3" && config.GetBoolean("use_sliding_window", false))
             throw config.Invalid("use_sliding_window", "is true: sliding-window attention is not supported.");
-        if (config.ModelType == "mistral" && config.GetOptionalInt64("sliding_window") is long window
+        if (config.ModelType is "mistral" or "phi3" && config.GetOptionalInt64("sliding_window") is long window
             && window < config.GetInt64("max_position_embeddings", new LlamaConfig().MaxPositionEmbeddings))
             throw config.Invalid("sliding_window", $"is {window}, shorter than max_position_embeddings: sliding-window attention is not supported.");
     }

@@ -17,7 +17,8 @@ internal sealed partial record LlamaConfig
     /// The <c>model_type</c>s with LLaMA's layout that this class describes, and their transformers class: Mistral
     /// (without a sliding window) is LLaMA without biases; Qwen2 adds biases to the q/k/v projections (not to o_proj);
     /// Qwen3 normalizes each head's queries and keys with an RMSNorm (<c>q_norm</c>, <c>k_norm</c>) before RoPE; Gemma
-    /// scales embeddings by √hidden, its RMSNorms by <c>1 + weight</c>, and gates its MLP with tanh-approximated GELU.
+    /// scales embeddings by √hidden, its RMSNorms by <c>1 + weight</c>, and gates its MLP with tanh-approximated GELU;
+    /// Phi-3 fuses q/k/v into <c>qkv_proj</c> and gate/up into <c>gate_up_proj</c>.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Family { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -26,6 +27,7 @@ internal sealed partial record LlamaConfig
         ["qwen2"] = "Qwen2ForCausalLM",
         ["qwen3"] = "Qwen3ForCausalLM",
         ["gemma"] = "GemmaForCausalLM",
+        ["phi3"] = "Phi3ForCausalLM",
     };
 
     /// <summary>The <c>model_type</c> of this config (a key of <see cref="Family"/>).</summary>
@@ -36,6 +38,9 @@ internal sealed partial record LlamaConfig
 
     /// <summary>Per-head RMSNorm of queries and keys (Qwen3).</summary>
     public bool QkNorm => Type == "qwen3";
+
+    /// <summary>Fused <c>qkv_proj</c> and <c>gate_up_proj</c> (Phi-3).</summary>
+    public bool FusedProjections => Type == "phi3";
 
     /// <summary>Embeddings are multiplied by √<see cref="HiddenSize"/> (Gemma).</summary>
     public bool ScalesEmbeddings => Type == "gemma";
