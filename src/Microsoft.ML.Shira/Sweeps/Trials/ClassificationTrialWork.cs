@@ -11,22 +11,10 @@ internal sealed class ClassificationTrialWork(
 {
     private protected override DataViewSchema InputSchema => train.Schema;
 
-    private protected override (ShiraTransformer Model, double Metric) TrainAndScore(SweepTrial trial, Action<long> trainable, CancellationToken cancellationToken)
-    {
-        var trialOptions = TrialOptions.For(options, trial, Seed);
-        trialOptions.CancellationToken = cancellationToken;
-        trialOptions.TrainableCountObserver = trainable;
-        var model = new ShiraTextClassificationEstimator(Context, trialOptions).Fit(train);
-        try
-        {
-            return (model, ClassificationMetrics.Score(Context, model, validation, Metric));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+    private protected override (ShiraTransformer Model, double Metric) TrainAndScore(SweepTrial trial, Action<long> trainable, CancellationToken cancellationToken) =>
+        FitAndScore(options, trial, trainable, cancellationToken,
+            trialOptions => new ShiraTextClassificationEstimator(Context, trialOptions).Fit(train),
+            model => ClassificationMetrics.Score(Context, model, validation, Metric));
 }
 
 /// <summary>The classification metrics of <see cref="SweepMetric"/>, from ML.NET's evaluators.</summary>

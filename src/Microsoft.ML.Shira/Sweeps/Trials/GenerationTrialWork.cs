@@ -10,20 +10,8 @@ internal sealed class GenerationTrialWork(
 {
     private protected override DataViewSchema InputSchema => train.Schema;
 
-    private protected override (ShiraTransformer Model, double Metric) TrainAndScore(SweepTrial trial, Action<long> trainable, CancellationToken cancellationToken)
-    {
-        var trialOptions = TrialOptions.For(options, trial, Seed);
-        trialOptions.CancellationToken = cancellationToken;
-        trialOptions.TrainableCountObserver = trainable;
-        var model = new ShiraTextGenerationEstimator(Context, trialOptions).Fit(train);
-        try
-        {
-            return (model, model.Perplexity(validation, cancellationToken));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+    private protected override (ShiraTransformer Model, double Metric) TrainAndScore(SweepTrial trial, Action<long> trainable, CancellationToken cancellationToken) =>
+        FitAndScore(options, trial, trainable, cancellationToken,
+            trialOptions => new ShiraTextGenerationEstimator(Context, trialOptions).Fit(train),
+            model => model.Perplexity(validation, cancellationToken));
 }

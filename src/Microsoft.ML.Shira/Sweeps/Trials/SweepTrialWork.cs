@@ -117,6 +117,31 @@ public abstract class SweepTrialWork
 
     /// <summary>Trains the trial's model and scores it; reports the trainable count when the method is prepared.</summary>
     private protected abstract (ShiraTransformer Model, double Metric) TrainAndScore(SweepTrial trial, Action<long> trainable, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The trial's options (the base options with its values, its cancellation and the trainable-count observer),
+    /// the model <paramref name="fit"/> trains with them, and its score; the model is disposed if scoring throws.
+    /// </summary>
+    private protected (ShiraTransformer Model, double Metric) FitAndScore<TOptions, TModel>(
+        TOptions baseOptions, SweepTrial trial, Action<long> trainable, CancellationToken cancellationToken,
+        Func<TOptions, TModel> fit, Func<TModel, double> score)
+        where TOptions : ShiraTrainerOptionsBase
+        where TModel : ShiraTransformer
+    {
+        var options = TrialOptions.For(baseOptions, trial, Seed);
+        options.CancellationToken = cancellationToken;
+        options.TrainableCountObserver = trainable;
+        var model = fit(options);
+        try
+        {
+            return (model, score(model));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 }
 
 /// <summary>A trial's outcome and, when it ran in this process and succeeded, its model (owned by the receiver).</summary>
