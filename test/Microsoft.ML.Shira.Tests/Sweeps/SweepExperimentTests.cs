@@ -75,6 +75,21 @@ public sealed class SweepExperimentTests
     }
 
     [TestMethod]
+    public async Task ATrialWhoseLossBecomesNonFiniteIsRecordedAsFailed()
+    {
+        var ml = Context();
+        using var result = await ml.Shira().CreateSweep(Train(ml), Options())
+            .SetValidationData(Validation(ml))
+            .SetSearchSpace(new ShiraSearchSpace().Add(new ChoiceParameter(SweepParameterNames.LearningRate, 1e30, 1e-2)))
+            .SetTuner(SweepTuners.Grid())
+            .RunAsync();
+        Assert.AreEqual(SweepTrialStatus.Failed, result.Trials[0].Status);
+        StringAssert.Matches(result.Trials[0].Outcome.Error, new System.Text.RegularExpressions.Regex(@"^InvalidOperationException: The (training loss|gradient norm) became "));
+        Assert.AreEqual(SweepTrialStatus.Succeeded, result.Trials[1].Status, "The sweep went on.");
+        Assert.AreEqual(2, result.BestTrial!.Id);
+    }
+
+    [TestMethod]
     public async Task LosingTrialsGiveBackTheirTensors()
     {
         // A sweep runs in-process trials on the calling thread, so this thread's live-tensor count sees all of them.
