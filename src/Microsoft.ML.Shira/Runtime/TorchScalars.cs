@@ -31,6 +31,9 @@ internal static class TorchScalars
     /// <summary><c>a + value</c>.</summary>
     public static Tensor Plus(this Tensor a, double value) => With(value, s => a.add(s, One));
 
+    /// <summary><c>a + value</c> for integer tensors.</summary>
+    public static Tensor Plus(this Tensor a, long value) => With(value, s => a.add(s, One));
+
     /// <summary><c>a += value</c> in place.</summary>
     public static Tensor PlusInPlace(this Tensor a, double value) => With(value, s => a.add_(s, One));
 

@@ -28,6 +28,7 @@ public sealed class ArchitectureReferenceTests
     [DataRow("gemma", "gemma")]
     [DataRow("phi3", "phi3")]
     [DataRow("bert-no-pooler-targets", "bert")]
+    [DataRow("roberta", "roberta")]
     public void TransformersAndPeftOutputsAreReproduced(string folder, string modelType)
     {
         string root = Path.Combine(TestPaths.Data, "arch-refs", folder);
@@ -50,6 +51,40 @@ public sealed class ArchitectureReferenceTests
         Assert.IsLessThan(Tolerance, baseError, "base");
         Assert.IsLessThan(Tolerance, adaptedError, "adapted");
         Assert.IsGreaterThan(100 * Tolerance, MaxError(references.GetTensor("base"), references.GetTensor("adapted"), mask), "The adapter changes the output (so the check above means something).");
+    }
+
+    [TestMethod]
+    public void RobertaExportsAsRobertaAndTaskCheckpointsWithItsPrefixLoad()
+    {
+        string root = Path.Combine(TestPaths.Data, "arch-refs", "roberta");
+        using var model = HuggingFaceLoader.Load<BertModel>(Path.Combine(root, "base"));
+        string directory = TestPaths.NewTempDirectory();
+        try
+        {
+            HuggingFaceExporter.Save(model, Path.Combine(directory, "export"));
+            string config = File.ReadAllText(Path.Combine(directory, "export", "config.json"));
+            StringAssert.Contains(config, "\"model_type\": \"roberta\"");
+            StringAssert.Contains(config, "RobertaModel");
+            using var reloaded = HuggingFaceLoader.Load<BertModel>(Path.Combine(directory, "export"));
+            var expected = model.state_dict();
+            foreach (var (name, tensor) in reloaded.state_dict())
+                CollectionAssert.AreEqual(expected[name].bytes.ToArray(), tensor.bytes.ToArray(), name);
+
+            // RobertaForSequenceClassification stores the encoder under "roberta." and adds a classifier.
+            var source = SafetensorsFile.Open(Path.Combine(root, "base", "model.safetensors"));
+            var prefixed = source.Entries.Keys.ToDictionary(n => "roberta." + n, n => source.GetTensor(n));
+            prefixed["classifier.dense.weight"] = torch.zeros(64, 64);
+            Directory.CreateDirectory(Path.Combine(directory, "task"));
+            File.Copy(Path.Combine(root, "base", "config.json"), Path.Combine(directory, "task", "config.json"));
+            SafetensorsWriter.Write(Path.Combine(directory, "task", "model.safetensors"), prefixed);
+            using var task = HuggingFaceLoader.Load<BertModel>(Path.Combine(directory, "task"));
+            foreach (var (name, tensor) in task.state_dict())
+                CollectionAssert.AreEqual(expected[name].bytes.ToArray(), tensor.bytes.ToArray(), name);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static Tensor Run(IHuggingFaceModel model, Tensor ids, Tensor mask)

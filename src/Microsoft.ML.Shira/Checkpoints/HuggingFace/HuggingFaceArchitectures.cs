@@ -17,7 +17,8 @@ internal static class HuggingFaceArchitectures
         foreach (string modelType in Models.Llama.LlamaConfig.Family.Keys)
             Register(new LlamaArchitecture(modelType));
         Register(new Gpt2Architecture());
-        Register(new BertArchitecture());
+        foreach (string modelType in Models.Bert.BertConfig.Family.Keys)
+            Register(new BertArchitecture(modelType));
     }
 
     /// <summary>The registered model types, sorted.</summary>

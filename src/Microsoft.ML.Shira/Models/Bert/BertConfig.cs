@@ -17,9 +17,28 @@ internal sealed record BertConfig
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
     };
 
-    /// <summary>Hugging Face <c>model_type</c> of this configuration.</summary>
+    /// <summary>
+    /// The <c>model_type</c>s with BERT's layout, and their transformers class: RoBERTa and XLM-RoBERTa differ only in
+    /// their position ids, which start after the padding id and skip padding (<c>padding_idx + 1 + cumsum</c>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Family { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["bert"] = "BertModel",
+        ["roberta"] = "RobertaModel",
+        ["xlm-roberta"] = "XLMRobertaModel",
+    };
+
+    /// <summary>Hugging Face <c>model_type</c> of this configuration (a key of <see cref="Family"/>).</summary>
     [JsonPropertyName("model_type")]
-    public string ModelType => "bert";
+    public string ModelType { get; init; } = "bert";
+
+    /// <summary>The transformers class of <see cref="ModelType"/> (written to an exported <c>config.json</c>).</summary>
+    [JsonPropertyName("architectures")]
+    public IReadOnlyList<string> Architectures => [Family.TryGetValue(ModelType, out var name) ? name : "BertModel"];
+
+    /// <summary>Position ids count real tokens from <c>pad_token_id + 1</c> (RoBERTa, XLM-RoBERTa).</summary>
+    [JsonIgnore]
+    public bool PositionsAfterPadding => ModelType is "roberta" or "xlm-roberta";
 
     /// <summary>Parses a Hugging Face <c>config.json</c> already read by the checkpoint loader.</summary>
     /// <exception cref="ShiraFormatException">The values are invalid; the message names the file.</exception>
@@ -139,6 +158,7 @@ internal sealed record BertConfig
     /// <exception cref="ArgumentException">A value is out of range or unsupported.</exception>
     public void Validate()
     {
+        Require(Family.ContainsKey(ModelType), $"model_type '{ModelType}' does not have BERT's layout (supported: {string.Join(", ", Family.Keys)}).");
         Require(VocabSize > 0, $"vocab_size must be positive (is {VocabSize}).");
         Require(HiddenSize > 0, $"hidden_size must be positive (is {HiddenSize}).");
         Require(NumHiddenLayers > 0, $"num_hidden_layers must be positive (is {NumHiddenLayers}).");

@@ -95,7 +95,7 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
     }
 
     /// <inheritdoc />
-    public string ModelType => "bert";
+    public string ModelType => Config.ModelType;
 
     /// <inheritdoc />
     public nn.Module Module => this;
@@ -110,9 +110,11 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
     bool IHuggingFaceModel.IsIgnoredCheckpointTensor(string name) =>
         IsIgnorableCheckpointTensor(name) || name.StartsWith("cls.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal);
 
-    /// <summary>Task checkpoints (<c>BertForSequenceClassification</c>, …) prefix the encoder's tensors with <c>bert.</c>.</summary>
+    /// <summary>Task checkpoints (<c>BertForSequenceClassification</c>, <c>RobertaForSequenceClassification</c>, …) prefix the encoder's tensors with <c>bert.</c> or <c>roberta.</c>.</summary>
     string IHuggingFaceModel.MapCheckpointTensorName(string name) =>
-        name.StartsWith("bert.", StringComparison.Ordinal) ? name["bert.".Length..] : name;
+        name.StartsWith("bert.", StringComparison.Ordinal) ? name["bert.".Length..]
+        : name.StartsWith("roberta.", StringComparison.Ordinal) ? name["roberta.".Length..]
+        : name;
 
     /// <summary>True for checkpoint tensors that <see cref="LoadWeights"/> skips silently.</summary>
     public static bool IsIgnorableCheckpointTensor(string name)

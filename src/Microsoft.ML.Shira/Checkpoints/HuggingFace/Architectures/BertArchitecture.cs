@@ -4,11 +4,11 @@ using Microsoft.ML.Shira.Models.Bert;
 
 namespace Microsoft.ML.Shira.Checkpoints.HuggingFace.Architectures;
 
-/// <summary>Builds <see cref="BertModel"/> for <c>model_type</c> <c>bert</c> (encoder only; task heads are skipped).</summary>
-internal sealed class BertArchitecture : IHuggingFaceArchitecture
+/// <summary>Builds <see cref="BertModel"/> for a <c>model_type</c> of BERT's layout (<see cref="BertConfig.Family"/>; encoder only, task heads skipped).</summary>
+internal sealed class BertArchitecture(string modelType) : IHuggingFaceArchitecture
 {
     /// <inheritdoc />
-    public string ModelType => "bert";
+    public string ModelType { get; } = modelType;
 
     /// <inheritdoc />
     public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device)
