@@ -24,9 +24,9 @@ internal static class SweepEvaluation
         {
             () => SweepTask.Load(ml, "SST-2", SampleData.Sst2("train", trainRows), SampleData.Sst2("dev", 200), SampleData.Sst2("test")),
             () => Split(ml, "TREC", SampleData.Trec("train"), SampleData.Trec("test"), trainRows),
-            () => Split(ml, "UCI Yelp", SampleData.Uci("yelp_labelled").Train, SampleData.Uci("yelp_labelled").Test, trainRows),
-            () => Split(ml, "UCI Amazon", SampleData.Uci("amazon_cells_labelled").Train, SampleData.Uci("amazon_cells_labelled").Test, trainRows),
-            () => Split(ml, "UCI IMDb", SampleData.Uci("imdb_labelled").Train, SampleData.Uci("imdb_labelled").Test, trainRows),
+            () => Split(ml, "UCI Yelp", SampleData.Uci("yelp").Train, SampleData.Uci("yelp").Test, trainRows),
+            () => Split(ml, "UCI Amazon", SampleData.Uci("amazon_cells").Train, SampleData.Uci("amazon_cells").Test, trainRows),
+            () => Split(ml, "UCI IMDb", SampleData.Uci("imdb").Train, SampleData.Uci("imdb").Test, trainRows),
         };
         string folder = Path.GetFullPath("sweep-evaluation");
         Directory.CreateDirectory(folder);
