@@ -29,6 +29,7 @@ public sealed class ArchitectureReferenceTests
     [DataRow("phi3", "phi3")]
     [DataRow("bert-no-pooler-targets", "bert")]
     [DataRow("roberta", "roberta")]
+    [DataRow("distilbert", "distilbert")]
     public void TransformersAndPeftOutputsAreReproduced(string folder, string modelType)
     {
         string root = Path.Combine(TestPaths.Data, "arch-refs", folder);
@@ -54,31 +55,33 @@ public sealed class ArchitectureReferenceTests
     }
 
     [TestMethod]
-    public void RobertaExportsAsRobertaAndTaskCheckpointsWithItsPrefixLoad()
+    [DataRow("roberta", "RobertaModel", "roberta.")]
+    [DataRow("distilbert", "DistilBertModel", "distilbert.")]
+    public void EncodersExportUnderTheirOwnClassAndTaskCheckpointsWithTheirPrefixLoad(string folder, string architecture, string prefix)
     {
-        string root = Path.Combine(TestPaths.Data, "arch-refs", "roberta");
-        using var model = HuggingFaceLoader.Load<BertModel>(Path.Combine(root, "base"));
+        string root = Path.Combine(TestPaths.Data, "arch-refs", folder);
+        using var model = HuggingFaceLoader.Load(Path.Combine(root, "base"));
+        var expected = model.Module.state_dict();
         string directory = TestPaths.NewTempDirectory();
         try
         {
             HuggingFaceExporter.Save(model, Path.Combine(directory, "export"));
             string config = File.ReadAllText(Path.Combine(directory, "export", "config.json"));
-            StringAssert.Contains(config, "\"model_type\": \"roberta\"");
-            StringAssert.Contains(config, "RobertaModel");
-            using var reloaded = HuggingFaceLoader.Load<BertModel>(Path.Combine(directory, "export"));
-            var expected = model.state_dict();
-            foreach (var (name, tensor) in reloaded.state_dict())
+            StringAssert.Contains(config, $"\"model_type\": \"{folder}\"");
+            StringAssert.Contains(config, architecture);
+            using var reloaded = HuggingFaceLoader.Load(Path.Combine(directory, "export"));
+            foreach (var (name, tensor) in reloaded.Module.state_dict())
                 CollectionAssert.AreEqual(expected[name].bytes.ToArray(), tensor.bytes.ToArray(), name);
 
-            // RobertaForSequenceClassification stores the encoder under "roberta." and adds a classifier.
+            // The ForSequenceClassification checkpoints store the encoder under the prefix and add a classifier.
             var source = SafetensorsFile.Open(Path.Combine(root, "base", "model.safetensors"));
-            var prefixed = source.Entries.Keys.ToDictionary(n => "roberta." + n, n => source.GetTensor(n));
-            prefixed["classifier.dense.weight"] = torch.zeros(64, 64);
+            var prefixed = source.Entries.Keys.ToDictionary(n => prefix + n, n => source.GetTensor(n));
+            prefixed["classifier.weight"] = torch.zeros(2, 64);
             Directory.CreateDirectory(Path.Combine(directory, "task"));
             File.Copy(Path.Combine(root, "base", "config.json"), Path.Combine(directory, "task", "config.json"));
             SafetensorsWriter.Write(Path.Combine(directory, "task", "model.safetensors"), prefixed);
-            using var task = HuggingFaceLoader.Load<BertModel>(Path.Combine(directory, "task"));
-            foreach (var (name, tensor) in task.state_dict())
+            using var task = HuggingFaceLoader.Load(Path.Combine(directory, "task"));
+            foreach (var (name, tensor) in task.Module.state_dict())
                 CollectionAssert.AreEqual(expected[name].bytes.ToArray(), tensor.bytes.ToArray(), name);
         }
         finally
@@ -94,6 +97,7 @@ public sealed class ArchitectureReferenceTests
         {
             LlamaForCausalLM llama => llama.Forward(ids, mask),
             BertModel bert => bert.forward(ids, mask),
+            Models.DistilBert.DistilBertModel distilbert => distilbert.call(ids, mask),
             _ => throw new AssertFailedException($"No forward for {model.GetType().Name}."),
         };
     }

@@ -19,6 +19,7 @@ internal static class HuggingFaceArchitectures
         Register(new Gpt2Architecture());
         foreach (string modelType in Models.Bert.BertConfig.Family.Keys)
             Register(new BertArchitecture(modelType));
+        Register(new DistilBertArchitecture());
     }
 
     /// <summary>The registered model types, sorted.</summary>

@@ -1,0 +1,215 @@
+using Microsoft.ML.Shira.Models.Bert;
+using Microsoft.ML.Shira.Runtime;
+using TorchSharp.Modules;
+
+namespace Microsoft.ML.Shira.Models.DistilBert;
+
+/// <summary>
+/// Hugging Face's <c>DistilBertModel</c> with its module names (<c>embeddings</c>, <c>transformer.layer.N.attention.q_lin</c>,
+/// <c>…ffn.lin1</c>, <c>sa_layer_norm</c>, <c>output_layer_norm</c>), so that checkpoints and PEFT adapters load as
+/// written: word and learned position embeddings (no token types), post-norm blocks. Returns the last hidden state.
+/// </summary>
+internal sealed class DistilBertModel : nn.Module<Tensor, Tensor, Tensor>, IHuggingFaceModel
+{
+#pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
+    private readonly DistilBertEmbeddings embeddings;
+    private readonly DistilBertTransformer transformer;
+#pragma warning restore IDE1006
+
+    /// <summary>Creates a randomly initialized encoder.</summary>
+    public DistilBertModel(DistilBertConfig config) : base(nameof(DistilBertModel))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        embeddings = new DistilBertEmbeddings(config);
+        transformer = new DistilBertTransformer(config);
+        RegisterComponents();
+    }
+
+    /// <summary>The configuration.</summary>
+    public DistilBertConfig Config { get; }
+
+    /// <summary>Encodes token ids <c>[B, T]</c> with a 1/0 padding mask <c>[B, T]</c> into <c>[B, T, dim]</c>.</summary>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        using var scope = NewDisposeScope();
+        var hidden = embeddings.call(inputIds);
+        return transformer.call(hidden, BertModel.AttentionBias(attentionMask, hidden.dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public string ModelType => DistilBertConfig.ModelType;
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public ScalarType DType => embeddings.parameters().First().dtype;
+
+    /// <inheritdoc />
+    public string ToConfigJson() => Config.ToJson(DType);
+
+    /// <inheritdoc />
+    public bool IsIgnoredCheckpointTensor(string name) =>
+        name.StartsWith("pre_classifier.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal)
+        || name.StartsWith("vocab_", StringComparison.Ordinal) || name == "embeddings.position_ids";
+
+    /// <summary>Task checkpoints (<c>DistilBertForSequenceClassification</c>, …) prefix the encoder's tensors with <c>distilbert.</c>.</summary>
+    public string MapCheckpointTensorName(string name) =>
+        name.StartsWith("distilbert.", StringComparison.Ordinal) ? name["distilbert.".Length..] : name;
+}
+
+/// <summary><c>embeddings</c>: word + learned position embeddings, LayerNorm, dropout.</summary>
+internal sealed class DistilBertEmbeddings : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly Embedding word_embeddings;
+    private readonly Embedding position_embeddings;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+#pragma warning restore IDE1006
+
+    public DistilBertEmbeddings(DistilBertConfig config) : base(nameof(DistilBertEmbeddings))
+    {
+        word_embeddings = nn.Embedding(config.VocabSize, config.Dim, padding_idx: config.PadTokenId);
+        position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.Dim);
+        LayerNorm = nn.LayerNorm(config.Dim, eps: 1e-12);
+        dropout = nn.Dropout(config.Dropout);
+        MaxPositions = config.MaxPositionEmbeddings;
+        RegisterComponents();
+    }
+
+    public long MaxPositions { get; }
+
+    public override Tensor forward(Tensor inputIds)
+    {
+        if (inputIds.dim() != 2)
+            throw new ArgumentException($"input_ids must be [batch, sequence]; got shape [{string.Join(", ", inputIds.shape)}].", nameof(inputIds));
+        long length = inputIds.shape[1];
+        if (length > MaxPositions)
+            throw new ArgumentException($"Sequence length {length} exceeds max_position_embeddings ({MaxPositions}).", nameof(inputIds));
+        using var scope = NewDisposeScope();
+        var positions = TorchScalars.Range(0, length, inputIds.device).unsqueeze(0);
+        var sum = word_embeddings.call(inputIds).Plus(position_embeddings.call(positions));
+        return dropout.call(LayerNorm.call(sum)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary><c>transformer</c>: the <c>layer</c> list of blocks.</summary>
+internal sealed class DistilBertTransformer : nn.Module<Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly ModuleList<DistilBertBlock> layer;
+#pragma warning restore IDE1006
+
+    public DistilBertTransformer(DistilBertConfig config) : base(nameof(DistilBertTransformer))
+    {
+        layer = new ModuleList<DistilBertBlock>(Enumerable.Range(0, config.Layers).Select(_ => new DistilBertBlock(config)).ToArray());
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var block in layer)
+            hidden = block.call(hidden, additiveMask);
+        return hidden.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>One block: attention → <c>sa_layer_norm</c>(· + x) → ffn → <c>output_layer_norm</c>(· + ·).</summary>
+internal sealed class DistilBertBlock : nn.Module<Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private readonly DistilBertAttention attention;
+    private readonly LayerNorm sa_layer_norm;
+    private readonly DistilBertFfn ffn;
+    private readonly LayerNorm output_layer_norm;
+#pragma warning restore IDE1006
+
+    public DistilBertBlock(DistilBertConfig config) : base(nameof(DistilBertBlock))
+    {
+        attention = new DistilBertAttention(config);
+        sa_layer_norm = nn.LayerNorm(config.Dim, eps: 1e-12);
+        ffn = new DistilBertFfn(config);
+        output_layer_norm = nn.LayerNorm(config.Dim, eps: 1e-12);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        var attended = sa_layer_norm.call(attention.call(hidden, additiveMask).Plus(hidden));
+        return output_layer_norm.call(ffn.call(attended).Plus(attended)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Multi-head self-attention with <c>q_lin</c>, <c>k_lin</c>, <c>v_lin</c>, <c>out_lin</c>.</summary>
+internal sealed class DistilBertAttention : nn.Module<Tensor, Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // Typed as modules so that an adapter can replace them.
+    private nn.Module<Tensor, Tensor> q_lin;
+    private nn.Module<Tensor, Tensor> k_lin;
+    private nn.Module<Tensor, Tensor> v_lin;
+    private nn.Module<Tensor, Tensor> out_lin;
+    private readonly Dropout dropout;
+#pragma warning restore IDE1006
+    private readonly long _heads;
+    private readonly long _headSize;
+    private readonly double _scale;
+
+    public DistilBertAttention(DistilBertConfig config) : base(nameof(DistilBertAttention))
+    {
+        q_lin = nn.Linear(config.Dim, config.Dim);
+        k_lin = nn.Linear(config.Dim, config.Dim);
+        v_lin = nn.Linear(config.Dim, config.Dim);
+        out_lin = nn.Linear(config.Dim, config.Dim);
+        dropout = nn.Dropout(config.AttentionDropout);
+        _heads = config.Heads;
+        _headSize = config.Dim / config.Heads;
+        _scale = 1.0 / Math.Sqrt(_headSize);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        Tensor Heads(Tensor x) => x.view(batch, length, _heads, _headSize).transpose(1, 2);
+        var q = Heads(q_lin.call(hidden));
+        var k = Heads(k_lin.call(hidden));
+        var v = Heads(v_lin.call(hidden));
+        var scores = matmul(q, k.transpose(-1, -2)).TimesInPlace(_scale).PlusInPlace(additiveMask);
+        var context = matmul(dropout.call(scores.softmax(-1)), v).transpose(1, 2).contiguous().reshape(batch, length, _heads * _headSize);
+        return out_lin.call(context).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Feed-forward: <c>lin2</c>(activation(<c>lin1</c>(x))), dropout.</summary>
+internal sealed class DistilBertFfn : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    private nn.Module<Tensor, Tensor> lin1;
+    private nn.Module<Tensor, Tensor> lin2;
+    private readonly Dropout dropout;
+#pragma warning restore IDE1006
+    private readonly string _activation;
+
+    public DistilBertFfn(DistilBertConfig config) : base(nameof(DistilBertFfn))
+    {
+        lin1 = nn.Linear(config.Dim, config.HiddenDim);
+        lin2 = nn.Linear(config.HiddenDim, config.Dim);
+        dropout = nn.Dropout(config.Dropout);
+        _activation = config.Activation;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        return dropout.call(lin2.call(BertActivation.Apply(_activation, lin1.call(hidden)))).MoveToOuterDisposeScope();
+    }
+}
