@@ -17,8 +17,6 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly Dropout dropout;
 #pragma warning restore IDE1006
     private readonly int _heads;
-    private readonly int _headSize;
-    private readonly double _scale;
 
     /// <summary>Creates randomly initialized attention projections for <paramref name="config"/>.</summary>
     public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
@@ -29,8 +27,6 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         value = nn.Linear(config.HiddenSize, config.HiddenSize);
         dropout = nn.Dropout(config.AttentionProbsDropoutProb);
         _heads = config.NumAttentionHeads;
-        _headSize = config.HeadSize;
-        _scale = 1.0 / Math.Sqrt(_headSize);
         RegisterComponents();
     }
 
@@ -42,16 +38,23 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hiddenStates, Tensor additiveMask)
     {
         using var scope = NewDisposeScope();
-        long batch = hiddenStates.shape[0], length = hiddenStates.shape[1];
-        var q = SplitHeads(query.call(hiddenStates), batch, length);
-        var k = SplitHeads(key.call(hiddenStates), batch, length);
-        var v = SplitHeads(value.call(hiddenStates), batch, length);
-
-        var scores = matmul(q, k.transpose(-1, -2)).TimesInPlace(_scale).PlusInPlace(additiveMask);
-        var probs = dropout.call(scores.softmax(-1));
-        var context = matmul(probs, v).transpose(1, 2).contiguous();
-        return context.reshape(batch, length, (long)_heads * _headSize).MoveToOuterDisposeScope();
+        return Attend(query.call(hiddenStates), key.call(hiddenStates), value.call(hiddenStates), additiveMask, _heads, dropout)
+            .MoveToOuterDisposeScope();
     }
 
-    private Tensor SplitHeads(Tensor x, long batch, long length) => x.view(batch, length, _heads, _headSize).transpose(1, 2);
+    /// <summary>
+    /// Multi-head scaled dot-product attention of projected queries, keys and values <c>[B, T, heads·head]</c> with an
+    /// additive mask, attention dropout on the probabilities; returns the context <c>[B, T, heads·head]</c>. Shared by
+    /// the BERT-family encoders whose projections are named differently (DistilBERT's <c>q_lin</c>, …).
+    /// </summary>
+    public static Tensor Attend(Tensor queries, Tensor keys, Tensor values, Tensor additiveMask, long heads, Dropout dropout)
+    {
+        using var scope = NewDisposeScope();
+        long batch = queries.shape[0], length = queries.shape[1], width = queries.shape[2], headSize = width / heads;
+        Tensor Split(Tensor x) => x.view(batch, length, heads, headSize).transpose(1, 2);
+        var scores = matmul(Split(queries), Split(keys).transpose(-1, -2)).TimesInPlace(1.0 / Math.Sqrt(headSize)).PlusInPlace(additiveMask);
+        var probs = dropout.call(scores.softmax(-1));
+        var context = matmul(probs, Split(values)).transpose(1, 2).contiguous();
+        return context.reshape(batch, length, width).MoveToOuterDisposeScope();
+    }
 }

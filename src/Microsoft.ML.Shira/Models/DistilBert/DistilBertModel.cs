@@ -158,8 +158,6 @@ internal sealed class DistilBertAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly Dropout dropout;
 #pragma warning restore IDE1006
     private readonly long _heads;
-    private readonly long _headSize;
-    private readonly double _scale;
 
     public DistilBertAttention(DistilBertConfig config) : base(nameof(DistilBertAttention))
     {
@@ -169,21 +167,13 @@ internal sealed class DistilBertAttention : nn.Module<Tensor, Tensor, Tensor>
         out_lin = nn.Linear(config.Dim, config.Dim);
         dropout = nn.Dropout(config.AttentionDropout);
         _heads = config.Heads;
-        _headSize = config.Dim / config.Heads;
-        _scale = 1.0 / Math.Sqrt(_headSize);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor hidden, Tensor additiveMask)
     {
         using var scope = NewDisposeScope();
-        long batch = hidden.shape[0], length = hidden.shape[1];
-        Tensor Heads(Tensor x) => x.view(batch, length, _heads, _headSize).transpose(1, 2);
-        var q = Heads(q_lin.call(hidden));
-        var k = Heads(k_lin.call(hidden));
-        var v = Heads(v_lin.call(hidden));
-        var scores = matmul(q, k.transpose(-1, -2)).TimesInPlace(_scale).PlusInPlace(additiveMask);
-        var context = matmul(dropout.call(scores.softmax(-1)), v).transpose(1, 2).contiguous().reshape(batch, length, _heads * _headSize);
+        var context = BertSelfAttention.Attend(q_lin.call(hidden), k_lin.call(hidden), v_lin.call(hidden), additiveMask, _heads, dropout);
         return out_lin.call(context).MoveToOuterDisposeScope();
     }
 }

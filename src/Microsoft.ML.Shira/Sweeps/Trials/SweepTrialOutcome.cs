@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Shira.Sweeps;
 
 /// <summary>What running a trial gave, as plain data (it travels back from remote workers).</summary>
-public sealed class SweepTrialOutcome
+public sealed record SweepTrialOutcome
 {
     /// <summary>How the trial ended.</summary>
     public SweepTrialStatus Status { get; init; }

@@ -99,17 +99,7 @@ public abstract class SweepTrialWork
             path = Path.Combine(directory, $"trial-{trial.Id}.zip");
             new ModelFiles.ShiraModelOperationsCatalog(Context).Save(model, InputSchema, path);
         }
-        return new SweepTrialOutcome
-        {
-            Status = run.Outcome.Status,
-            Metric = run.Outcome.Metric,
-            Error = run.Outcome.Error,
-            Duration = run.Outcome.Duration,
-            TrainableParameters = run.Outcome.TrainableParameters,
-            PeakMemoryMb = run.Outcome.PeakMemoryMb,
-            Worker = worker,
-            ModelPath = path,
-        };
+        return run.Outcome with { Worker = worker, ModelPath = path };
     }
 
     /// <summary>The training data's schema (saved with remote trials' models).</summary>
