@@ -173,7 +173,7 @@ public sealed class HuggingFaceCheckpointTests
     {
         public string ModelType => "llama-test-alias";
 
-        public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device)
+        public IHuggingFaceModel Create(HuggingFaceConfig config, IReadOnlyCollection<string> checkpointTensors, ScalarType dtype, Device? device)
         {
             var json = (JsonObject)config.Json.DeepClone();
             json["model_type"] = "llama";

@@ -57,6 +57,32 @@ public sealed class HuggingFaceLoaderErrorTests
         StringAssert.Contains(ex.Message, config);
     }
 
+    /// <summary>
+    /// A config whose sizes ask for terabytes (a corrupt or hostile <c>config.json</c> beside real weights) is refused by
+    /// the shape check before anything is allocated: every module is built on the meta device, embeddings included
+    /// (TorchSharp's <c>nn.Embedding</c> would first allocate the table on the CPU and fail with an allocator error).
+    /// </summary>
+    [TestMethod]
+    [DataRow("llama-untied-gqa", "vocab_size,intermediate_size")]
+    [DataRow("gemma", "vocab_size,intermediate_size")]
+    [DataRow("phi3", "vocab_size,intermediate_size")]
+    [DataRow("bert-no-pooler-targets", "vocab_size,intermediate_size,max_position_embeddings,type_vocab_size")]
+    [DataRow("roberta", "vocab_size,intermediate_size,max_position_embeddings,type_vocab_size")]
+    [DataRow("distilbert", "vocab_size,hidden_dim,max_position_embeddings")]
+    public void ConfigAskingForTerabytesIsRefusedBeforeAllocating(string fixture, string tensorSizeKeys)
+    {
+        string source = Path.Combine(TestPaths.Data, "arch-refs", fixture, "base");
+        foreach (string key in tensorSizeKeys.Split(','))
+        {
+            string dir = TestPaths.NewTempDirectory();
+            foreach (string file in Directory.GetFiles(source))
+                File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            EditConfig(Path.Combine(dir, "config.json"), json => json[key] = int.MaxValue);
+            var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir), key);
+            StringAssert.Contains(ex.Message, Path.Combine(dir, "config.json"), key);
+        }
+    }
+
     [TestMethod]
     public void MissingTensorNamesFileAndTensor()
     {

@@ -63,11 +63,12 @@ public static class HuggingFaceLoader
                 $"Config file '{config.Source}' has model_type '{modelType}', which this library cannot load (supported: {string.Join(", ", HuggingFaceArchitectures.ModelTypes)}).");
 
         var checkpoint = HuggingFaceCheckpointFiles.Open(source);
+        var tensorNames = checkpoint.Names.ToList();
         // The model is first built on the meta device (shapes only, no memory) and checked against the checkpoint's
         // headers, so a config that asks for more or other tensors than the checkpoint holds fails before any allocation.
-        using (var shapes = architecture.Create(config, options.DType, MetaDevice))
+        using (var shapes = architecture.Create(config, tensorNames, options.DType, MetaDevice))
             MapTensors(shapes, checkpoint, config.Source);
-        var model = architecture.Create(config, options.DType, options.Device);
+        var model = architecture.Create(config, tensorNames, options.DType, options.Device);
         try
         {
             CopyWeights(model, checkpoint, config.Source);

@@ -182,7 +182,9 @@ public static class PeftShiraAdapterFile
                 (rows, columns) = (columns, rows);
             (long Out, long In)? shape = shapes.TryGetValue(path, out var s) ? (s[0], s[1]) : shapeOf?.Invoke(path);
             if (shape is null)
-                throw new ShiraFormatException($"Adapter file '{weightsPath}': the shape of layer '{path}' is unknown (no shira.shapes metadata); load it with the base model to supply shapes.");
+                throw new ShiraFormatException(shapeOf is null
+                    ? $"Adapter file '{weightsPath}': the shape of layer '{path}' is unknown (no shira.shapes metadata); load it with the base model to supply shapes."
+                    : $"Adapter file '{weightsPath}' adapts layer '{path}', which the base model does not have (no 2-D weight '{path}.weight'): the adapter was trained on another model or on modules this checkpoint lacks (e.g. a BERT pooler).");
             try
             {
                 layers.Add(new SparseAdapterLayer(path, shape.Value.Out, shape.Value.In, rows, columns, values));

@@ -9,10 +9,10 @@ internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Creates randomly initialized weights for <paramref name="config"/>.</summary>
-    public BertAttention(BertConfig config) : base(nameof(BertAttention))
+    public BertAttention(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertAttention))
     {
-        self = new BertSelfAttention(config);
-        output = new BertResidualOutput(config.HiddenSize, config);
+        self = new BertSelfAttention(config, dtype, device);
+        output = new BertResidualOutput(config.HiddenSize, config, dtype, device);
         RegisterComponents();
     }
 

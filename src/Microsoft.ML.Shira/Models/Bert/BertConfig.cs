@@ -107,6 +107,15 @@ internal sealed record BertConfig
     [JsonPropertyName("position_embedding_type")]
     public string PositionEmbeddingType { get; init; } = "absolute";
 
+    /// <summary>
+    /// Whether the encoder has Hugging Face's pooler (<c>pooler.dense</c>). Not a <c>config.json</c> field in
+    /// transformers (it is <c>BertModel</c>'s <c>add_pooling_layer</c> argument): the checkpoint loader sets it when the
+    /// checkpoint holds pooler weights; written only when true.
+    /// </summary>
+    [JsonPropertyName("add_pooling_layer")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool AddPoolingLayer { get; init; }
+
     /// <summary>Width of one attention head: <see cref="HiddenSize"/> / <see cref="NumAttentionHeads"/>.</summary>
     [JsonIgnore]
     public int HeadSize => NumAttentionHeads == 0 ? 0 : HiddenSize / NumAttentionHeads;

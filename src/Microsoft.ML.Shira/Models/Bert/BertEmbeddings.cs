@@ -13,21 +13,21 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
 {
     // Field names are the Hugging Face submodule names (RegisterComponents uses them).
 #pragma warning disable IDE1006 // Naming styles
-    private readonly Embedding word_embeddings;
-    private readonly Embedding position_embeddings;
-    private readonly Embedding token_type_embeddings;
+    private readonly EmbeddingTable word_embeddings;
+    private readonly EmbeddingTable position_embeddings;
+    private readonly EmbeddingTable token_type_embeddings;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
 #pragma warning restore IDE1006
 
     /// <summary>Creates randomly initialized embeddings for <paramref name="config"/>.</summary>
-    public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
+    public BertEmbeddings(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertEmbeddings))
     {
         ArgumentNullException.ThrowIfNull(config);
-        word_embeddings = nn.Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
-        position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
-        token_type_embeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
-        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
+        word_embeddings = new EmbeddingTable(config.VocabSize, config.HiddenSize, dtype, device, config.PadTokenId);
+        position_embeddings = new EmbeddingTable(config.MaxPositionEmbeddings, config.HiddenSize, dtype, device);
+        token_type_embeddings = new EmbeddingTable(config.TypeVocabSize, config.HiddenSize, dtype, device);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps, device: device, dtype: dtype);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         MaxPositions = config.MaxPositionEmbeddings;
         _paddingOffset = config.PositionsAfterPadding ? config.PadTokenId : null;

@@ -10,10 +10,10 @@ internal sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Creates <see cref="BertConfig.NumHiddenLayers"/> randomly initialized blocks.</summary>
-    public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
+    public BertEncoder(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertEncoder))
     {
         ArgumentNullException.ThrowIfNull(config);
-        layer = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
+        layer = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config, dtype, device)).ToArray());
         RegisterComponents();
     }
 

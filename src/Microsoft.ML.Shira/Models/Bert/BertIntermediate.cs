@@ -12,10 +12,10 @@ internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     private readonly string _activation;
 
     /// <summary>Creates randomly initialized weights for <paramref name="config"/>.</summary>
-    public BertIntermediate(BertConfig config) : base(nameof(BertIntermediate))
+    public BertIntermediate(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertIntermediate))
     {
         ArgumentNullException.ThrowIfNull(config);
-        dense = nn.Linear(config.HiddenSize, config.IntermediateSize);
+        dense = nn.Linear(config.HiddenSize, config.IntermediateSize, device: device, dtype: dtype);
         _activation = config.HiddenAct;
         RegisterComponents();
     }

@@ -13,11 +13,11 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Creates a randomly initialized block for <paramref name="config"/>.</summary>
-    public BertLayer(BertConfig config) : base(nameof(BertLayer))
+    public BertLayer(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertLayer))
     {
-        attention = new BertAttention(config);
-        intermediate = new BertIntermediate(config);
-        output = new BertResidualOutput(config.IntermediateSize, config);
+        attention = new BertAttention(config, dtype, device);
+        intermediate = new BertIntermediate(config, dtype, device);
+        output = new BertResidualOutput(config.IntermediateSize, config, dtype, device);
         RegisterComponents();
     }
 

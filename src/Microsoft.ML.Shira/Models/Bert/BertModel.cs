@@ -5,7 +5,7 @@ using Microsoft.ML.Shira.Runtime;
 namespace Microsoft.ML.Shira.Models.Bert;
 
 /// <summary>
-/// A BERT-family encoder (Hugging Face's <c>BertModel</c> without the pooler) built from TorchSharp modules whose
+/// A BERT-family encoder (Hugging Face's <c>BertModel</c>, with its pooler when <see cref="BertConfig.AddPoolingLayer"/>) built from TorchSharp modules whose
 /// parameter names are exactly Hugging Face's: <c>embeddings.word_embeddings.weight</c>,
 /// <c>encoder.layer.0.attention.self.query.weight</c>, … . Returns the last hidden state; see
 /// <see cref="SentencePooling"/> for sentence embeddings.
@@ -15,17 +15,22 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoder encoder;
+    private readonly BertPooler? pooler;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates a randomly initialized encoder (call <see cref="LoadWeights"/> to load a checkpoint).</summary>
+    /// <summary>
+    /// Creates a randomly initialized encoder (call <see cref="LoadWeights"/> to load a checkpoint) with
+    /// <paramref name="dtype"/> weights allocated on <paramref name="device"/> (the CPU when null).
+    /// </summary>
     /// <exception cref="ArgumentException">The configuration is invalid.</exception>
-    public BertModel(BertConfig config) : base(nameof(BertModel))
+    public BertModel(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertModel))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        embeddings = new BertEmbeddings(config);
-        encoder = new BertEncoder(config);
+        embeddings = new BertEmbeddings(config, dtype, device);
+        encoder = new BertEncoder(config, dtype, device);
+        pooler = config.AddPoolingLayer ? new BertPooler(config, dtype, device) : null;
         RegisterComponents();
     }
 
@@ -37,6 +42,14 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
 
     /// <summary>The transformer stack (<c>encoder</c>).</summary>
     public BertEncoder Encoder => encoder;
+
+    /// <summary>
+    /// Hugging Face's <c>pooler_output</c>: <c>tanh(pooler.dense(h[:, 0]))</c> of the last hidden state
+    /// <paramref name="lastHiddenState"/> (<c>[B, T, hidden]</c> → <c>[B, hidden]</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The encoder has no pooler (its checkpoint had none).</exception>
+    public Tensor Pool(Tensor lastHiddenState) =>
+        (pooler ?? throw new InvalidOperationException("This encoder has no pooler: its checkpoint had no 'pooler.dense' weights (BertConfig.AddPoolingLayer is false).")).call(lastHiddenState);
 
     /// <summary>Encodes a batch of token ids.</summary>
     /// <param name="inputIds">Token ids, int64 <c>[B, T]</c>.</param>
@@ -83,15 +96,15 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
     /// <summary>
     /// Copies a Hugging Face-named state dict into the encoder. Every parameter must be present with the same shape
     /// (dtype and device are converted). Tensors a Hugging Face <c>BertModel</c> checkpoint has but this encoder
-    /// deliberately lacks (<c>pooler.*</c>, the <c>embeddings.position_ids</c> / <c>embeddings.token_type_ids</c>
-    /// buffers) are ignored; any other extra tensor is an error. Nothing is changed when an error is thrown.
+    /// deliberately lacks (<c>pooler.*</c> when it was built without a pooler, the <c>embeddings.position_ids</c> /
+    /// <c>embeddings.token_type_ids</c> buffers) are ignored; any other extra tensor is an error. Nothing is changed when an error is thrown.
     /// The caller keeps ownership of the given tensors.
     /// </summary>
     /// <exception cref="ShiraFormatException">Names every missing, unexpected or shape-mismatched tensor.</exception>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> stateDict)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
-        StateDictLoader.Load(this, stateDict, IsIgnorableCheckpointTensor);
+        StateDictLoader.Load(this, stateDict, IsSkipped);
     }
 
     /// <inheritdoc />
@@ -108,7 +121,7 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
 
     /// <inheritdoc />
     bool IHuggingFaceModel.IsIgnoredCheckpointTensor(string name) =>
-        IsIgnorableCheckpointTensor(name) || name.StartsWith("cls.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal);
+        IsSkipped(name) || name.StartsWith("cls.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal);
 
     /// <summary>Task checkpoints (<c>BertForSequenceClassification</c>, <c>RobertaForSequenceClassification</c>, …) prefix the encoder's tensors with <c>bert.</c> or <c>roberta.</c>.</summary>
     string IHuggingFaceModel.MapCheckpointTensorName(string name) =>
@@ -116,12 +129,18 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
         : name.StartsWith("roberta.", StringComparison.Ordinal) ? name["roberta.".Length..]
         : name;
 
-    /// <summary>True for checkpoint tensors that <see cref="LoadWeights"/> skips silently.</summary>
+    /// <summary>
+    /// True for checkpoint tensors that <see cref="LoadWeights"/> skips silently on an encoder without a pooler
+    /// (<c>pooler.*</c> and the <c>position_ids</c> / <c>token_type_ids</c> buffers).
+    /// </summary>
     public static bool IsIgnorableCheckpointTensor(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         return name is "embeddings.position_ids" or "embeddings.token_type_ids" || name.StartsWith("pooler.", StringComparison.Ordinal);
     }
+
+    private bool IsSkipped(string name) =>
+        pooler is not null && name.StartsWith("pooler.", StringComparison.Ordinal) ? false : IsIgnorableCheckpointTensor(name);
 
     /// <summary>
     /// Every parameter of an encoder built from <paramref name="config"/>, by Hugging Face name, with its shape
@@ -157,6 +176,11 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
             list.Add(new($"{p}output.dense.bias", [h]));
             list.Add(new($"{p}output.LayerNorm.weight", [h]));
             list.Add(new($"{p}output.LayerNorm.bias", [h]));
+        }
+        if (config.AddPoolingLayer)
+        {
+            list.Add(new("pooler.dense.weight", [h, h]));
+            list.Add(new("pooler.dense.bias", [h]));
         }
         return list;
     }

@@ -17,11 +17,11 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Creates randomly initialized weights projecting <paramref name="inFeatures"/> to the hidden size of <paramref name="config"/>.</summary>
-    public BertResidualOutput(long inFeatures, BertConfig config) : base(nameof(BertResidualOutput))
+    public BertResidualOutput(long inFeatures, BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertResidualOutput))
     {
         ArgumentNullException.ThrowIfNull(config);
-        dense = nn.Linear(inFeatures, config.HiddenSize);
-        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps);
+        dense = nn.Linear(inFeatures, config.HiddenSize, device: device, dtype: dtype);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps, device: device, dtype: dtype);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();
     }

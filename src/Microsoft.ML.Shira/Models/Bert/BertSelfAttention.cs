@@ -19,12 +19,12 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly int _heads;
 
     /// <summary>Creates randomly initialized attention projections for <paramref name="config"/>.</summary>
-    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    public BertSelfAttention(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertSelfAttention))
     {
         ArgumentNullException.ThrowIfNull(config);
-        query = nn.Linear(config.HiddenSize, config.HiddenSize);
-        key = nn.Linear(config.HiddenSize, config.HiddenSize);
-        value = nn.Linear(config.HiddenSize, config.HiddenSize);
+        query = nn.Linear(config.HiddenSize, config.HiddenSize, device: device, dtype: dtype);
+        key = nn.Linear(config.HiddenSize, config.HiddenSize, device: device, dtype: dtype);
+        value = nn.Linear(config.HiddenSize, config.HiddenSize, device: device, dtype: dtype);
         dropout = nn.Dropout(config.AttentionProbsDropoutProb);
         _heads = config.NumAttentionHeads;
         RegisterComponents();

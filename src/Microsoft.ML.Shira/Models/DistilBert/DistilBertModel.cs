@@ -16,14 +16,14 @@ internal sealed class DistilBertModel : nn.Module<Tensor, Tensor, Tensor>, IHugg
     private readonly DistilBertTransformer transformer;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates a randomly initialized encoder.</summary>
-    public DistilBertModel(DistilBertConfig config) : base(nameof(DistilBertModel))
+    /// <summary>Creates a randomly initialized encoder with <paramref name="dtype"/> weights on <paramref name="device"/> (the CPU when null).</summary>
+    public DistilBertModel(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertModel))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        embeddings = new DistilBertEmbeddings(config);
-        transformer = new DistilBertTransformer(config);
+        embeddings = new DistilBertEmbeddings(config, dtype, device);
+        transformer = new DistilBertTransformer(config, dtype, device);
         RegisterComponents();
     }
 
@@ -66,17 +66,17 @@ internal sealed class DistilBertModel : nn.Module<Tensor, Tensor, Tensor>, IHugg
 internal sealed class DistilBertEmbeddings : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006
-    private readonly Embedding word_embeddings;
-    private readonly Embedding position_embeddings;
+    private readonly EmbeddingTable word_embeddings;
+    private readonly EmbeddingTable position_embeddings;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
 #pragma warning restore IDE1006
 
-    public DistilBertEmbeddings(DistilBertConfig config) : base(nameof(DistilBertEmbeddings))
+    public DistilBertEmbeddings(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertEmbeddings))
     {
-        word_embeddings = nn.Embedding(config.VocabSize, config.Dim, padding_idx: config.PadTokenId);
-        position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.Dim);
-        LayerNorm = nn.LayerNorm(config.Dim, eps: 1e-12);
+        word_embeddings = new EmbeddingTable(config.VocabSize, config.Dim, dtype, device, config.PadTokenId);
+        position_embeddings = new EmbeddingTable(config.MaxPositionEmbeddings, config.Dim, dtype, device);
+        LayerNorm = nn.LayerNorm(config.Dim, eps: 1e-12, device: device, dtype: dtype);
         dropout = nn.Dropout(config.Dropout);
         MaxPositions = config.MaxPositionEmbeddings;
         RegisterComponents();
@@ -105,9 +105,9 @@ internal sealed class DistilBertTransformer : nn.Module<Tensor, Tensor, Tensor>
     private readonly ModuleList<DistilBertBlock> layer;
 #pragma warning restore IDE1006
 
-    public DistilBertTransformer(DistilBertConfig config) : base(nameof(DistilBertTransformer))
+    public DistilBertTransformer(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertTransformer))
     {
-        layer = new ModuleList<DistilBertBlock>(Enumerable.Range(0, config.Layers).Select(_ => new DistilBertBlock(config)).ToArray());
+        layer = new ModuleList<DistilBertBlock>(Enumerable.Range(0, config.Layers).Select(_ => new DistilBertBlock(config, dtype, device)).ToArray());
         RegisterComponents();
     }
 
@@ -130,12 +130,12 @@ internal sealed class DistilBertBlock : nn.Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm output_layer_norm;
 #pragma warning restore IDE1006
 
-    public DistilBertBlock(DistilBertConfig config) : base(nameof(DistilBertBlock))
+    public DistilBertBlock(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertBlock))
     {
-        attention = new DistilBertAttention(config);
-        sa_layer_norm = nn.LayerNorm(config.Dim, eps: 1e-12);
-        ffn = new DistilBertFfn(config);
-        output_layer_norm = nn.LayerNorm(config.Dim, eps: 1e-12);
+        attention = new DistilBertAttention(config, dtype, device);
+        sa_layer_norm = nn.LayerNorm(config.Dim, eps: 1e-12, device: device, dtype: dtype);
+        ffn = new DistilBertFfn(config, dtype, device);
+        output_layer_norm = nn.LayerNorm(config.Dim, eps: 1e-12, device: device, dtype: dtype);
         RegisterComponents();
     }
 
@@ -159,12 +159,12 @@ internal sealed class DistilBertAttention : nn.Module<Tensor, Tensor, Tensor>
 #pragma warning restore IDE1006
     private readonly long _heads;
 
-    public DistilBertAttention(DistilBertConfig config) : base(nameof(DistilBertAttention))
+    public DistilBertAttention(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertAttention))
     {
-        q_lin = nn.Linear(config.Dim, config.Dim);
-        k_lin = nn.Linear(config.Dim, config.Dim);
-        v_lin = nn.Linear(config.Dim, config.Dim);
-        out_lin = nn.Linear(config.Dim, config.Dim);
+        q_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
+        k_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
+        v_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
+        out_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
         dropout = nn.Dropout(config.AttentionDropout);
         _heads = config.Heads;
         RegisterComponents();
@@ -188,10 +188,10 @@ internal sealed class DistilBertFfn : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
     private readonly string _activation;
 
-    public DistilBertFfn(DistilBertConfig config) : base(nameof(DistilBertFfn))
+    public DistilBertFfn(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertFfn))
     {
-        lin1 = nn.Linear(config.Dim, config.HiddenDim);
-        lin2 = nn.Linear(config.HiddenDim, config.Dim);
+        lin1 = nn.Linear(config.Dim, config.HiddenDim, device: device, dtype: dtype);
+        lin2 = nn.Linear(config.HiddenDim, config.Dim, device: device, dtype: dtype);
         dropout = nn.Dropout(config.Dropout);
         _activation = config.Activation;
         RegisterComponents();

@@ -41,7 +41,7 @@ internal sealed partial class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICaus
         transformer = new Gpt2Model(config, dtype, device);
         if (config.TieWordEmbeddings)
         {
-            lm_head = new TiedLinear("lm_head", () => transformer.Wte.weight!);
+            lm_head = new TiedLinear("lm_head", () => transformer.Wte.Weight);
         }
         else
         {
@@ -69,10 +69,10 @@ internal sealed partial class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICaus
     public string ModelType => Gpt2Config.ModelType;
 
     /// <inheritdoc />
-    public ScalarType DType => transformer.Wte.weight!.dtype;
+    public ScalarType DType => transformer.Wte.Weight.dtype;
 
     /// <inheritdoc />
-    public Device Device => transformer.Wte.weight!.device;
+    public Device Device => transformer.Wte.Weight.device;
 
     /// <inheritdoc />
     public long VocabularySize => Config.VocabSize;

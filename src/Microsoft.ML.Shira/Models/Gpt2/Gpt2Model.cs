@@ -10,8 +10,8 @@ namespace Microsoft.ML.Shira.Models.Gpt2;
 internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
-    private readonly Embedding wte;
-    private readonly Embedding wpe;
+    private readonly EmbeddingTable wte;
+    private readonly EmbeddingTable wpe;
     private readonly ModuleList<Gpt2Block> h;
     private readonly LayerNorm ln_f;
 #pragma warning restore IDE1006
@@ -22,12 +22,12 @@ internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        wte = nn.Embedding(config.VocabSize, config.NEmbd, device: device, dtype: dtype);
-        wpe = nn.Embedding(config.NPositions, config.NEmbd, device: device, dtype: dtype);
+        wte = new EmbeddingTable(config.VocabSize, config.NEmbd, dtype, device);
+        wpe = new EmbeddingTable(config.NPositions, config.NEmbd, dtype, device);
         using (no_grad())
         {
-            nn.init.normal_(wte.weight!, 0.0, config.InitializerRange);
-            nn.init.normal_(wpe.weight!, 0.0, config.InitializerRange);
+            nn.init.normal_(wte.Weight, 0.0, config.InitializerRange);
+            nn.init.normal_(wpe.Weight, 0.0, config.InitializerRange);
         }
         h = new ModuleList<Gpt2Block>(Enumerable.Range(0, config.NLayer).Select(i => new Gpt2Block(config, i, dtype, device)).ToArray());
         ln_f = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon, device: device, dtype: dtype);
@@ -38,10 +38,10 @@ internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
     public Gpt2Config Config { get; }
 
     /// <summary><c>wte</c>: token embedding <c>[vocab_size, n_embd]</c>.</summary>
-    public Embedding Wte => wte;
+    public EmbeddingTable Wte => wte;
 
     /// <summary><c>wpe</c>: position embedding <c>[n_positions, n_embd]</c>.</summary>
-    public Embedding Wpe => wpe;
+    public EmbeddingTable Wpe => wpe;
 
     /// <summary><c>h</c>: the blocks.</summary>
     public IReadOnlyList<Gpt2Block> H => h.ToList();

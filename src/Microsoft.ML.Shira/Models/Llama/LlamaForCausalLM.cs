@@ -29,7 +29,7 @@ internal sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLangu
         Config = config;
         model = new LlamaModel(config, dtype, device);
         lm_head = config.TieWordEmbeddings
-            ? new TiedLinear("lm_head", () => model.EmbedTokens.weight!)
+            ? new TiedLinear("lm_head", () => model.EmbedTokens.Weight)
             : LlamaInit.Linear(config.HiddenSize, config.VocabSize, false, config.InitializerRange, dtype, device);
         RegisterComponents();
     }
@@ -47,10 +47,10 @@ internal sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLangu
     public string ModelType => Config.Type;
 
     /// <inheritdoc />
-    public ScalarType DType => model.EmbedTokens.weight!.dtype;
+    public ScalarType DType => model.EmbedTokens.Weight.dtype;
 
     /// <inheritdoc />
-    public Device Device => model.EmbedTokens.weight!.device;
+    public Device Device => model.EmbedTokens.Weight.device;
 
     /// <inheritdoc />
     public long VocabularySize => Config.VocabSize;

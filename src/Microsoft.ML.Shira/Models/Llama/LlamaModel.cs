@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Models.Llama;
 internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
-    private readonly Embedding embed_tokens;
+    private readonly EmbeddingTable embed_tokens;
     private readonly ModuleList<LlamaDecoderLayer> layers;
     private readonly LlamaRMSNorm norm;
 #pragma warning restore IDE1006
@@ -21,9 +21,9 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: device, dtype: dtype);
+        embed_tokens = new EmbeddingTable(config.VocabSize, config.HiddenSize, dtype, device);
         using (no_grad())
-            nn.init.normal_(embed_tokens.weight!, 0.0, config.InitializerRange);
+            nn.init.normal_(embed_tokens.Weight, 0.0, config.InitializerRange);
         layers = new ModuleList<LlamaDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i, dtype, device)).ToArray());
         norm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device, config.NormScalesByOnePlusWeight);
         _rotary = new LlamaRotaryEmbedding(config);
@@ -34,7 +34,7 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
     public LlamaConfig Config { get; }
 
     /// <summary><c>embed_tokens</c>.</summary>
-    public Embedding EmbedTokens => embed_tokens;
+    public EmbeddingTable EmbedTokens => embed_tokens;
 
     /// <summary><c>layers</c>.</summary>
     public IReadOnlyList<LlamaDecoderLayer> Layers => layers.ToList();

@@ -11,11 +11,10 @@ internal sealed class BertArchitecture(string modelType) : IHuggingFaceArchitect
     public string ModelType { get; } = modelType;
 
     /// <inheritdoc />
-    public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device)
+    public IHuggingFaceModel Create(HuggingFaceConfig config, IReadOnlyCollection<string> checkpointTensors, ScalarType dtype, Device? device)
     {
-        var model = new BertModel(BertConfig.FromHuggingFace(config));
-        if (dtype != ScalarType.Float32 || device is not null)
-            model.to(device ?? CPU, dtype);
-        return model;
+        var parsed = BertConfig.FromHuggingFace(config);
+        bool pooler = checkpointTensors.Any(name => name is "pooler.dense.weight" or "bert.pooler.dense.weight" or "roberta.pooler.dense.weight");
+        return new BertModel(parsed with { AddPoolingLayer = pooler }, dtype, device);
     }
 }

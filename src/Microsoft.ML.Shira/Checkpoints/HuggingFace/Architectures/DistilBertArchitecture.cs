@@ -11,11 +11,6 @@ internal sealed class DistilBertArchitecture : IHuggingFaceArchitecture
     public string ModelType => DistilBertConfig.ModelType;
 
     /// <inheritdoc />
-    public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device)
-    {
-        var model = new DistilBertModel(DistilBertConfig.FromHuggingFace(config));
-        if (dtype != ScalarType.Float32 || device is not null)
-            model.to(device ?? CPU, dtype);
-        return model;
-    }
+    public IHuggingFaceModel Create(HuggingFaceConfig config, IReadOnlyCollection<string> checkpointTensors, ScalarType dtype, Device? device) =>
+        new DistilBertModel(DistilBertConfig.FromHuggingFace(config), dtype, device);
 }

@@ -11,6 +11,6 @@ internal sealed class Gpt2Architecture : IHuggingFaceArchitecture
     public string ModelType => Gpt2Config.ModelType;
 
     /// <inheritdoc />
-    public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device) =>
+    public IHuggingFaceModel Create(HuggingFaceConfig config, IReadOnlyCollection<string> checkpointTensors, ScalarType dtype, Device? device) =>
         new Gpt2LMHeadModel(Gpt2Config.FromHuggingFace(config), dtype, device);
 }

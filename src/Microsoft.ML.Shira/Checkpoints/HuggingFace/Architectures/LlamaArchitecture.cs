@@ -11,6 +11,6 @@ internal sealed class LlamaArchitecture(string modelType) : IHuggingFaceArchitec
     public string ModelType { get; } = modelType;
 
     /// <inheritdoc />
-    public IHuggingFaceModel Create(HuggingFaceConfig config, ScalarType dtype, Device? device) =>
+    public IHuggingFaceModel Create(HuggingFaceConfig config, IReadOnlyCollection<string> checkpointTensors, ScalarType dtype, Device? device) =>
         new LlamaForCausalLM(LlamaConfig.FromHuggingFace(config), dtype, device);
 }
