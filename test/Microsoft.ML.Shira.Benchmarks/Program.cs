@@ -6,7 +6,12 @@ using BenchmarkDotNet.Running;
 // One adapted layer (SHiRA sparse/dense, both sparse forwards, LoRA), interleaved: ... -- --layers [rounds]
 // The value/weight gradient alone (dense gᵀx, gather path, CPU kernel): ... -- --value-gradient [rounds]
 // Peak training memory (fresh process per method): dotnet run -c Release --project test/Microsoft.ML.Shira.Benchmarks -- --peak-memory [steps]
+// Multi-GB checkpoints (generated once), load / sharded export / load shards, fresh process each: ... -- --large-checkpoint FOLDER [2.5gb-f32] [7b-bf16]
 // Charts (PNG per class) from BenchmarkDotNet CSV reports, no benchmark run: ... -- --charts docs/benchmarks/results docs/benchmarks
+if (args.Length > 0 && args[0] == "--large-checkpoint")
+    return LargeCheckpointRunner.Run(args);
+if (args.Length > 0 && args[0] == "--large-checkpoint-child")
+    return LargeCheckpointRunner.RunChild(args);
 if (args.Length > 0 && args[0] == "--charts")
     return ChartCommand.Run(args);
 if (args.Length > 0 && args[0] == "--peak-memory")

@@ -41,16 +41,24 @@ internal static class AtomicFile
     /// written to its temporary sibling, and only when all are written are they renamed into place, so a write error
     /// leaves every previous file of the folder as it was.
     /// </summary>
-    public static void WriteAll(string directory, IReadOnlyDictionary<string, byte[]> files)
+    public static void WriteAll(string directory, IReadOnlyDictionary<string, byte[]> files) =>
+        WriteAll(directory, files.Select(f => KeyValuePair.Create<string, Action<Stream>>(f.Key, s => s.Write(f.Value))).ToList());
+
+    /// <summary>
+    /// Like <see cref="WriteAll(string, IReadOnlyDictionary{string, byte[]})"/>, each file streamed by its writer (for
+    /// files too large to hold in memory).
+    /// </summary>
+    public static void WriteAll(string directory, IReadOnlyList<KeyValuePair<string, Action<Stream>>> files)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(files);
         var written = new List<(string Temp, string Target)>();
         try
         {
-            foreach (var (name, data) in files)
+            foreach (var (name, write) in files)
             {
                 string target = Path.GetFullPath(Path.Combine(directory, name));
-                written.Add((WriteTemporary(target, s => s.Write(data)), target));
+                written.Add((WriteTemporary(target, write), target));
             }
             foreach (var (temp, target) in written)
                 File.Move(temp, target, overwrite: true);

@@ -45,7 +45,7 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
         settings["active"] = SelectionJson(selection);
     }
 
-    /// <summary>Writes the adapter's PEFT files and the task's files with it, all or none (see <see cref="AtomicFile.WriteAll"/>).</summary>
+    /// <summary>Writes the adapter's PEFT files and the task's files with it, all or none (see <see cref="AtomicFile.WriteAll(string, IReadOnlyDictionary{string, byte[]})"/>).</summary>
     void IShiraExportable.ExportAdapter(string adapterName, string directory)
     {
         ThrowIfDisposed();

@@ -73,8 +73,8 @@ public static class ShiraClassificationHeadFile
         var biasEntry = RequireF32(file, BiasTensorName, 1);
         if (weightEntry.Shape[0] != biasEntry.Shape[0])
             throw new ShiraFormatException($"Classifier head file '{source}': '{WeightTensorName}' has {weightEntry.Shape[0]} rows but '{BiasTensorName}' has {biasEntry.Shape[0]} entries.");
-        float[] weight = MemoryMarshal.Cast<byte, float>(file.GetBytes(WeightTensorName)).ToArray();
-        float[] bias = MemoryMarshal.Cast<byte, float>(file.GetBytes(BiasTensorName)).ToArray();
+        float[] weight = MemoryMarshal.Cast<byte, float>(file.ReadBytes(WeightTensorName)).ToArray();
+        float[] bias = MemoryMarshal.Cast<byte, float>(file.ReadBytes(BiasTensorName)).ToArray();
         bool isBinary = file.Metadata.GetValueOrDefault(BinaryKey) switch
         {
             null or "false" => false,

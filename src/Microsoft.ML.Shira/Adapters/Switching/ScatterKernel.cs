@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Adapters.Switching;
 
@@ -81,7 +82,7 @@ internal static class ScatterKernel
         // call, while the caller holds the tensors.
         var index = (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(positions.bytes));
         var source = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(values.bytes));
-        var destination = (T*)Origin(target, length * sizeof(T));
+        var destination = (T*)TensorMemory.Origin(target);
         long bad = -1;
         if (threads == 1)
         {
@@ -111,15 +112,5 @@ internal static class ScatterKernel
             destination[position] = source[i];
         }
         return -1;
-    }
-
-    /// <summary>The target's first byte. <c>Tensor.bytes</c> stops at 2 GB, so a larger target is reached through a one-element view.</summary>
-    private static unsafe byte* Origin(Tensor target, long bytes)
-    {
-        if (bytes <= int.MaxValue)
-            return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(target.bytes));
-        // The view shares the target's storage, which the caller keeps alive; only the view handle is released here.
-        using var head = target.narrow(0, 0, 1);
-        return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(head.bytes));
     }
 }

@@ -8,9 +8,10 @@ namespace Microsoft.ML.Shira.Checkpoints.HuggingFace;
 
 /// <summary>
 /// The weights of a model folder: <c>model.safetensors</c>, or the shards listed in <c>model.safetensors.index.json</c>.
-/// Maps every tensor name to the parsed file that holds it.
+/// Maps every tensor name to the parsed file that holds it. Files on disk are memory-mapped (see
+/// <see cref="SafetensorsFile.Open"/>); dispose the checkpoint to unmap them.
 /// </summary>
-internal sealed class HuggingFaceCheckpointFiles
+internal sealed class HuggingFaceCheckpointFiles : IDisposable
 {
     private readonly Dictionary<string, SafetensorsFile> _fileOf;
 
@@ -31,6 +32,13 @@ internal sealed class HuggingFaceCheckpointFiles
 
     /// <summary>The file holding a tensor.</summary>
     public SafetensorsFile FileOf(string name) => _fileOf[name];
+
+    /// <summary>Unmaps every file.</summary>
+    public void Dispose()
+    {
+        foreach (var file in _fileOf.Values.Distinct())
+            file.Dispose();
+    }
 
     /// <summary>Finds and parses the weights of <paramref name="source"/>.</summary>
     /// <exception cref="ShiraFormatException">Files missing, truncated or inconsistent; the message names the file.</exception>
@@ -53,13 +61,26 @@ internal sealed class HuggingFaceCheckpointFiles
         string index = source.Describe(HuggingFaceLoader.IndexFileName);
         var weightMap = ReadWeightMap(source, index);
         var shards = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
-        foreach (string shard in weightMap.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        try
         {
-            if (!source.Exists(shard))
-                throw new ShiraFormatException($"Shard '{source.Describe(shard)}' listed in '{index}' does not exist.");
-            shards[shard] = Parse(source, shard);
+            foreach (string shard in weightMap.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                if (!source.Exists(shard))
+                    throw new ShiraFormatException($"Shard '{source.Describe(shard)}' listed in '{index}' does not exist.");
+                shards[shard] = Parse(source, shard);
+            }
+            return Index(index, weightMap, shards);
         }
+        catch
+        {
+            foreach (var file in shards.Values)
+                file.Dispose();
+            throw;
+        }
+    }
 
+    private static HuggingFaceCheckpointFiles Index(string index, Dictionary<string, string> weightMap, Dictionary<string, SafetensorsFile> shards)
+    {
         var fileOf = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
         foreach (var (shard, file) in shards)
         {
@@ -92,6 +113,5 @@ internal sealed class HuggingFaceCheckpointFiles
         return result;
     }
 
-    private static SafetensorsFile Parse(IModelFileSource source, string fileName) =>
-        SafetensorsFile.Parse(source.ReadAllBytes(fileName), source.Describe(fileName));
+    private static SafetensorsFile Parse(IModelFileSource source, string fileName) => source.OpenSafetensors(fileName);
 }

@@ -62,7 +62,7 @@ public static class HuggingFaceLoader
             throw new ShiraFormatException(
                 $"Config file '{config.Source}' has model_type '{modelType}', which this library cannot load (supported: {string.Join(", ", HuggingFaceArchitectures.ModelTypes)}).");
 
-        var checkpoint = HuggingFaceCheckpointFiles.Open(source);
+        using var checkpoint = HuggingFaceCheckpointFiles.Open(source);
         var tensorNames = checkpoint.Names.ToList();
         // The model is first built on the meta device (shapes only, no memory) and checked against the checkpoint's
         // headers, so a config that asks for more or other tensors than the checkpoint holds fails before any allocation.
@@ -104,10 +104,14 @@ public static class HuggingFaceLoader
             string stored = sourceOf[name];
             var file = checkpoint.FileOf(stored);
             bool transposed = FanInFanOut.IsTransposed(model, name) && target.dim() == 2;
+            if (!transposed)
+            {
+                file.CopyTo(stored, target);
+                continue;
+            }
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var value = file.GetTensor(stored);
-            target.copy_(transposed ? value.t() : value);
+            target.copy_(file.GetTensor(stored).t());
         }
     }
 

@@ -135,7 +135,7 @@ public static class PeftShiraAdapterFile
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"PEFT adapter folder '{directory}' has no {ConfigFileName}.", configPath);
         var config = ReadConfig(File.ReadAllBytes(configPath), configPath);
-        var file = SafetensorsFile.Open(weightsPath);
+        using var file = SafetensorsFile.Open(weightsPath);
         string folderName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
         return Read(file, config, name, folderName, shapeOf, fanInFanOutModules);
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.Safetensors;
 
 namespace Microsoft.ML.Shira.IO.Folders;
 
@@ -31,6 +32,15 @@ internal sealed class DirectoryModelFileSource : IModelFileSource
         if (!File.Exists(path))
             throw new ShiraFormatException($"Model file '{path}' does not exist.");
         return File.ReadAllBytes(path);
+    }
+
+    /// <inheritdoc />
+    public SafetensorsFile OpenSafetensors(string fileName)
+    {
+        string path = PathOf(fileName);
+        if (!File.Exists(path))
+            throw new ShiraFormatException($"Model file '{path}' does not exist.");
+        return SafetensorsFile.Open(path);
     }
 
     private string PathOf(string fileName)

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.IO.Safetensors;
 
 namespace Microsoft.ML.Shira.IO.Folders;
 
@@ -17,4 +18,8 @@ internal interface IModelFileSource
     /// <summary>Reads a whole file.</summary>
     /// <exception cref="ShiraFormatException">The file does not exist.</exception>
     byte[] ReadAllBytes(string fileName);
+
+    /// <summary>Opens a safetensors file (the caller disposes it); folders on disk memory-map it, so its size is not limited.</summary>
+    /// <exception cref="ShiraFormatException">The file does not exist or is not valid safetensors.</exception>
+    SafetensorsFile OpenSafetensors(string fileName) => SafetensorsFile.Parse(ReadAllBytes(fileName), Describe(fileName));
 }

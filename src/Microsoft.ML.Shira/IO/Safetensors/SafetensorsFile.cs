@@ -1,20 +1,23 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.IO.Safetensors;
 
 /// <summary>
 /// A parsed safetensors file (Hugging Face format: u64 header length, JSON header, raw little-endian data).
 /// Every header entry is validated on open; problems raise <see cref="ShiraFormatException"/> naming the file and tensor.
+/// A file opened from disk is memory-mapped (no size limit; tensors are read one at a time, so a multi-gigabyte
+/// checkpoint never sits in managed memory); dispose it to unmap it at once rather than at finalization.
 /// </summary>
-internal sealed class SafetensorsFile
+internal sealed class SafetensorsFile : IDisposable
 {
     private const long MaxHeaderBytes = 100L * 1024 * 1024;
-    private readonly byte[] _bytes;
+    private readonly SafetensorsStorage _bytes;
     private readonly long _dataStart;
     private readonly Dictionary<string, SafetensorsEntry> _entries;
 
-    private SafetensorsFile(string source, byte[] bytes, long dataStart, Dictionary<string, SafetensorsEntry> entries, Dictionary<string, string> metadata)
+    private SafetensorsFile(string source, SafetensorsStorage bytes, long dataStart, Dictionary<string, SafetensorsEntry> entries, Dictionary<string, string> metadata)
     {
         Source = source;
         _bytes = bytes;
@@ -32,30 +35,50 @@ internal sealed class SafetensorsFile
     /// <summary>Tensor entries by name.</summary>
     public IReadOnlyDictionary<string, SafetensorsEntry> Entries => _entries;
 
-    /// <summary>Reads and validates a file.</summary>
+    /// <summary>Memory-maps and validates a file (of any size).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ShiraFormatException">The file is not a valid safetensors file.</exception>
     public static SafetensorsFile Open(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path))
+        var info = new FileInfo(path);
+        if (!info.Exists)
             throw new FileNotFoundException($"Safetensors file '{path}' does not exist.", path);
-        return Parse(File.ReadAllBytes(path), path);
+        if (info.Length < 8)
+            throw Truncated(path, info.Length);
+        var storage = new SafetensorsStorage.Mapped(path, info.Length);
+        try
+        {
+            return Parse(storage, path);
+        }
+        catch
+        {
+            storage.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Parses and validates safetensors bytes; <paramref name="source"/> names them in errors.</summary>
     public static SafetensorsFile Parse(byte[] bytes, string source)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        return Parse(new SafetensorsStorage.InMemory(bytes), source);
+    }
+
+    private static ShiraFormatException Truncated(string source, long length) =>
+        new($"Safetensors file '{source}' is truncated: {length} bytes, too short for the 8-byte header length.");
+
+    private static SafetensorsFile Parse(SafetensorsStorage bytes, string source)
+    {
         if (bytes.Length < 8)
-            throw new ShiraFormatException($"Safetensors file '{source}' is truncated: {bytes.Length} bytes, too short for the 8-byte header length.");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+            throw Truncated(source, bytes.Length);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes.ReadArray(0, 8));
         if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8)
             throw new ShiraFormatException($"Safetensors file '{source}' is truncated or corrupt: header length {headerLength} exceeds the {bytes.Length - 8} bytes after it.");
         long dataStart = 8 + (long)headerLength;
         long dataLength = bytes.Length - dataStart;
 
-        var header = JsonText.ParseDocument(bytes.AsMemory(8, (int)headerLength), $"Safetensors file '{source}': the JSON header");
+        var header = JsonText.ParseDocument(bytes.ReadArray(8, (int)headerLength), $"Safetensors file '{source}': the JSON header");
 
         var entries = new Dictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -134,21 +157,62 @@ internal sealed class SafetensorsFile
             ? entry
             : throw new ShiraFormatException($"Safetensors file '{Source}' has no tensor named '{name}'.");
 
-    /// <summary>Raw little-endian bytes of a tensor.</summary>
-    public ReadOnlySpan<byte> GetBytes(string name)
+    /// <summary>A copy of the raw little-endian bytes of a tensor (for small tensors: at most 2 GB).</summary>
+    /// <exception cref="ShiraFormatException">No tensor of that name, or it is larger than an array can hold.</exception>
+    public byte[] ReadBytes(string name)
     {
         var entry = GetEntry(name);
-        return _bytes.AsSpan((int)(_dataStart + entry.Begin), (int)(entry.End - entry.Begin));
+        long length = entry.End - entry.Begin;
+        if (length > Array.MaxLength)
+            throw new ShiraFormatException($"Safetensors file '{Source}': tensor '{name}' has {length} bytes, more than an array can hold; read it with GetTensor.");
+        return _bytes.ReadArray(_dataStart + entry.Begin, (int)length);
     }
 
-    /// <summary>Creates a CPU tensor (its stored dtype) holding a copy of the named tensor's data.</summary>
+    /// <summary>Creates a CPU tensor (its stored dtype) holding a copy of the named tensor's data (any size).</summary>
     public Tensor GetTensor(string name)
     {
         var entry = GetEntry(name);
         var tensor = empty(entry.Shape, SafetensorsDType.ToScalarType(entry.DType));
-        if (entry.End > entry.Begin)
-            tensor.bytes = _bytes.AsSpan((int)(_dataStart + entry.Begin), (int)(entry.End - entry.Begin));
+        try
+        {
+            CopyData(entry, tensor);
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
         return tensor;
+    }
+
+    /// <summary>
+    /// Copies the named tensor into <paramref name="target"/>, converting dtype and device on the way. A contiguous CPU
+    /// target of the stored dtype receives the bytes directly, with no intermediate tensor; otherwise one temporary CPU
+    /// copy of this tensor exists during the conversion.
+    /// </summary>
+    /// <exception cref="ShiraFormatException">No tensor of that name, or its shape differs from the target's.</exception>
+    public void CopyTo(string name, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var entry = GetEntry(name);
+        if (!entry.Shape.AsSpan().SequenceEqual(target.shape))
+            throw new ShiraFormatException(
+                $"Safetensors file '{Source}': tensor '{name}' has shape [{string.Join(", ", entry.Shape)}], not the target's [{string.Join(", ", target.shape)}].");
+        using var noGrad = no_grad();
+        if (target.device_type == DeviceType.CPU && target.dtype == SafetensorsDType.ToScalarType(entry.DType) && target.is_contiguous())
+        {
+            CopyData(entry, target);
+            return;
+        }
+        using var value = GetTensor(name);
+        target.copy_(value);
+    }
+
+    private unsafe void CopyData(SafetensorsEntry entry, Tensor destination)
+    {
+        long length = entry.End - entry.Begin;
+        if (length > 0)
+            _bytes.CopyTo(_dataStart + entry.Begin, TensorMemory.Origin(destination), length);
     }
 
     /// <summary>Reads every tensor; the caller owns (disposes) the returned tensors.</summary>
@@ -159,6 +223,9 @@ internal sealed class SafetensorsFile
             result[name] = GetTensor(name);
         return result;
     }
+
+    /// <summary>Unmaps a memory-mapped file (tensors already read stay valid).</summary>
+    public void Dispose() => _bytes.Dispose();
 
     /// <summary>Describes the file for messages.</summary>
     public override string ToString() => $"{Source} ({_entries.Count} tensors)";

@@ -63,7 +63,7 @@ internal sealed class TrainingCheckpoint : IDisposable
         string path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
             return null;
-        var file = SafetensorsFile.Open(path);
+        using var file = SafetensorsFile.Open(path);
         if (!file.Metadata.TryGetValue(StateKey, out var json))
             throw new ShiraFormatException($"Training checkpoint '{path}' has no '{StateKey}' metadata.");
         var position = JsonText.Deserialize<TrainingPosition>(json, $"Training checkpoint '{path}': metadata '{StateKey}'")
@@ -75,7 +75,7 @@ internal sealed class TrainingCheckpoint : IDisposable
             Position = position,
             Parameters = Read("param"),
             Best = Read("best"),
-            Optimizer = file.GetBytes("optimizer").ToArray(),
+            Optimizer = file.ReadBytes("optimizer"),
             RandomState = file.GetTensor("rng"),
         };
     }
