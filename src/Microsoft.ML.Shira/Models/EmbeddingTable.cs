@@ -5,7 +5,8 @@ namespace Microsoft.ML.Shira.Models;
 
 /// <summary>
 /// A lookup table with <c>nn.Embedding</c>'s behaviour (one <c>weight</c> parameter <c>[rows, dimension]</c>, standard
-/// normal initialisation, a padding row that starts at zero and receives no gradient), allocated directly with its dtype
+/// normal initialisation unless <see cref="ParameterInit.SkipRandomInit"/>, a padding row that starts at zero and
+/// receives no gradient), allocated directly with its dtype
 /// on its device. TorchSharp's <c>nn.Embedding</c> (and its <c>from_pretrained</c>) first allocates a float32 table on
 /// the CPU, which defeats building a model on the meta device to check a config against its checkpoint (a hostile
 /// <c>vocab_size</c> allocates before the check) and, for a large vocabulary loaded onto a GPU, holds a second copy of
@@ -31,8 +32,8 @@ internal sealed class EmbeddingTable : nn.Module<Tensor, Tensor>
         using (no_grad())
         {
             var table = empty(rows, dimension, dtype, device ?? CPU);
-            nn.init.normal_(table);
-            if (paddingIndex is long padding)
+            ParameterInit.Normal(table);
+            if (paddingIndex is long padding && !ParameterInit.IsSkipped)
             {
                 using var row = table[padding];
                 row.zero_();

@@ -47,7 +47,10 @@ public static class LargeCheckpointRunner
             foreach (var (step, path) in new[] { ("load", folder), ("export 5 GB shards", folder), ("load shards", export) })
             {
                 var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-                foreach (string arg in new[] { typeof(LargeCheckpointRunner).Assembly.Location, "--large-checkpoint-child", step, path, preset })
+                // Started through the app host, the program is the process itself; through 'dotnet', its assembly comes first.
+                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+                    start.ArgumentList.Add(typeof(LargeCheckpointRunner).Assembly.Location);
+                foreach (string arg in new[] { "--large-checkpoint-child", step, path, preset })
                     start.ArgumentList.Add(arg);
                 using var child = Process.Start(start)!;
                 string output = child.StandardOutput.ReadToEnd();

@@ -24,7 +24,9 @@ public static class PeakMemoryRunner
         foreach (var method in Enum.GetValues<TrainingMethod>())
         {
             var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-            start.ArgumentList.Add(self);
+            // Started through the app host, the program is the process itself; through 'dotnet', its assembly comes first.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+                start.ArgumentList.Add(self);
             start.ArgumentList.Add("--peak-memory-child");
             start.ArgumentList.Add(method.ToString());
             start.ArgumentList.Add(steps.ToString(CultureInfo.InvariantCulture));

@@ -66,6 +66,8 @@ public static class HuggingFaceLoader
         var tensorNames = checkpoint.Names.ToList();
         // The model is first built on the meta device (shapes only, no memory) and checked against the checkpoint's
         // headers, so a config that asks for more or other tensors than the checkpoint holds fails before any allocation.
+        // Every parameter is overwritten from the checkpoint, so the layers skip their random initialisation.
+        using var uninitialised = ParameterInit.SkipRandomInit();
         using (var shapes = architecture.Create(config, tensorNames, options.DType, MetaDevice))
             MapTensors(shapes, checkpoint, config.Source);
         var model = architecture.Create(config, tensorNames, options.DType, options.Device);

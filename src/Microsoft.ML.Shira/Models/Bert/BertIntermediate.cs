@@ -15,7 +15,7 @@ internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     public BertIntermediate(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertIntermediate))
     {
         ArgumentNullException.ThrowIfNull(config);
-        dense = nn.Linear(config.HiddenSize, config.IntermediateSize, device: device, dtype: dtype);
+        dense = ParameterInit.Linear(config.HiddenSize, config.IntermediateSize, dtype: dtype, device: device);
         _activation = config.HiddenAct;
         RegisterComponents();
     }

@@ -17,7 +17,7 @@ internal sealed class BertPooler : nn.Module<Tensor, Tensor>
     public BertPooler(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertPooler))
     {
         ArgumentNullException.ThrowIfNull(config);
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize, device: device, dtype: dtype);
+        dense = ParameterInit.Linear(config.HiddenSize, config.HiddenSize, dtype: dtype, device: device);
         RegisterComponents();
     }
 

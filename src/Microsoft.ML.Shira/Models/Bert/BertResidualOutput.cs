@@ -20,7 +20,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     public BertResidualOutput(long inFeatures, BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertResidualOutput))
     {
         ArgumentNullException.ThrowIfNull(config);
-        dense = nn.Linear(inFeatures, config.HiddenSize, device: device, dtype: dtype);
+        dense = ParameterInit.Linear(inFeatures, config.HiddenSize, dtype: dtype, device: device);
         LayerNorm = nn.LayerNorm(config.HiddenSize, eps: config.LayerNormEps, device: device, dtype: dtype);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();

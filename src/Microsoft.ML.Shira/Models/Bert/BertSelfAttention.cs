@@ -22,9 +22,9 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     public BertSelfAttention(BertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(BertSelfAttention))
     {
         ArgumentNullException.ThrowIfNull(config);
-        query = nn.Linear(config.HiddenSize, config.HiddenSize, device: device, dtype: dtype);
-        key = nn.Linear(config.HiddenSize, config.HiddenSize, device: device, dtype: dtype);
-        value = nn.Linear(config.HiddenSize, config.HiddenSize, device: device, dtype: dtype);
+        query = ParameterInit.Linear(config.HiddenSize, config.HiddenSize, dtype: dtype, device: device);
+        key = ParameterInit.Linear(config.HiddenSize, config.HiddenSize, dtype: dtype, device: device);
+        value = ParameterInit.Linear(config.HiddenSize, config.HiddenSize, dtype: dtype, device: device);
         dropout = nn.Dropout(config.AttentionProbsDropoutProb);
         _heads = config.NumAttentionHeads;
         RegisterComponents();

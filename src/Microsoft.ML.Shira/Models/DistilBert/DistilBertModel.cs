@@ -161,10 +161,10 @@ internal sealed class DistilBertAttention : nn.Module<Tensor, Tensor, Tensor>
 
     public DistilBertAttention(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertAttention))
     {
-        q_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
-        k_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
-        v_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
-        out_lin = nn.Linear(config.Dim, config.Dim, device: device, dtype: dtype);
+        q_lin = ParameterInit.Linear(config.Dim, config.Dim, dtype: dtype, device: device);
+        k_lin = ParameterInit.Linear(config.Dim, config.Dim, dtype: dtype, device: device);
+        v_lin = ParameterInit.Linear(config.Dim, config.Dim, dtype: dtype, device: device);
+        out_lin = ParameterInit.Linear(config.Dim, config.Dim, dtype: dtype, device: device);
         dropout = nn.Dropout(config.AttentionDropout);
         _heads = config.Heads;
         RegisterComponents();
@@ -190,8 +190,8 @@ internal sealed class DistilBertFfn : nn.Module<Tensor, Tensor>
 
     public DistilBertFfn(DistilBertConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null) : base(nameof(DistilBertFfn))
     {
-        lin1 = nn.Linear(config.Dim, config.HiddenDim, device: device, dtype: dtype);
-        lin2 = nn.Linear(config.HiddenDim, config.Dim, device: device, dtype: dtype);
+        lin1 = ParameterInit.Linear(config.Dim, config.HiddenDim, dtype: dtype, device: device);
+        lin2 = ParameterInit.Linear(config.HiddenDim, config.Dim, dtype: dtype, device: device);
         dropout = nn.Dropout(config.Dropout);
         _activation = config.Activation;
         RegisterComponents();

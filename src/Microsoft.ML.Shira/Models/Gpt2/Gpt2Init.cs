@@ -9,10 +9,10 @@ internal static class Gpt2Init
     /// </summary>
     public static nn.Module<Tensor, Tensor> Conv1D(long inFeatures, long outFeatures, double std, ScalarType dtype, Device? device)
     {
-        var linear = nn.Linear(inFeatures, outFeatures, hasBias: true, device: device, dtype: dtype);
+        var linear = ParameterInit.Linear(inFeatures, outFeatures, hasBias: true, dtype: dtype, device: device);
         using (no_grad())
         {
-            nn.init.normal_(linear.weight, 0.0, std);
+            ParameterInit.Normal(linear.weight, std);
             nn.init.zeros_(linear.bias!);
         }
         return linear;

@@ -45,9 +45,9 @@ internal sealed partial class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICaus
         }
         else
         {
-            var head = nn.Linear(config.NEmbd, config.VocabSize, hasBias: false, device: device, dtype: dtype);
+            var head = ParameterInit.Linear(config.NEmbd, config.VocabSize, hasBias: false, dtype: dtype, device: device);
             using (no_grad())
-                nn.init.normal_(head.weight, 0.0, config.InitializerRange);
+                ParameterInit.Normal(head.weight, config.InitializerRange);
             lm_head = head;
         }
         _fanInFanOutModules = Enumerable.Range(0, config.NLayer)

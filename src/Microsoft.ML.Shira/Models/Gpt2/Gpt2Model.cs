@@ -26,8 +26,8 @@ internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         wpe = new EmbeddingTable(config.NPositions, config.NEmbd, dtype, device);
         using (no_grad())
         {
-            nn.init.normal_(wte.Weight, 0.0, config.InitializerRange);
-            nn.init.normal_(wpe.Weight, 0.0, config.InitializerRange);
+            ParameterInit.Normal(wte.Weight, config.InitializerRange);
+            ParameterInit.Normal(wpe.Weight, config.InitializerRange);
         }
         h = new ModuleList<Gpt2Block>(Enumerable.Range(0, config.NLayer).Select(i => new Gpt2Block(config, i, dtype, device)).ToArray());
         ln_f = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon, device: device, dtype: dtype);

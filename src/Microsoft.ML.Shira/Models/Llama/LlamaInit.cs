@@ -6,10 +6,10 @@ internal static class LlamaInit
     /// <summary>A linear layer with weight ~ N(0, std) and zero bias.</summary>
     public static nn.Module<Tensor, Tensor> Linear(long inFeatures, long outFeatures, bool bias, double std, ScalarType dtype, Device? device)
     {
-        var linear = nn.Linear(inFeatures, outFeatures, hasBias: bias, device: device, dtype: dtype);
+        var linear = ParameterInit.Linear(inFeatures, outFeatures, hasBias: bias, dtype: dtype, device: device);
         using (no_grad())
         {
-            nn.init.normal_(linear.weight, 0.0, std);
+            ParameterInit.Normal(linear.weight, std);
             if (linear.bias is not null)
                 nn.init.zeros_(linear.bias);
         }

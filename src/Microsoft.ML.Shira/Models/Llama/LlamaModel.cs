@@ -23,7 +23,7 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         Config = config;
         embed_tokens = new EmbeddingTable(config.VocabSize, config.HiddenSize, dtype, device);
         using (no_grad())
-            nn.init.normal_(embed_tokens.Weight, 0.0, config.InitializerRange);
+            ParameterInit.Normal(embed_tokens.Weight, config.InitializerRange);
         layers = new ModuleList<LlamaDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i, dtype, device)).ToArray());
         norm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device, config.NormScalesByOnePlusWeight);
         _rotary = new LlamaRotaryEmbedding(config);
