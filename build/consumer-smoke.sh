@@ -21,6 +21,10 @@ package_has 'buildTransitive/Microsoft.ML.Shira.targets' \
   || { echo "consumer-smoke: the package lacks buildTransitive/Microsoft.ML.Shira.targets" >&2; exit 1; }
 package_has 'lib/net10.0/Microsoft.ML.Shira.xml' \
   || { echo "consumer-smoke: the package lacks its XML documentation" >&2; exit 1; }
+# The default encoder's weights live in Microsoft.ML.Shira.Data.MiniLM; the library package stays a few MB.
+package_bytes=$(stat -c %s "$nupkg")
+echo "consumer-smoke: Microsoft.ML.Shira package is $package_bytes bytes"
+[ "$package_bytes" -lt 10000000 ] || { echo "consumer-smoke: the package is $package_bytes bytes; it should not carry encoder weights" >&2; exit 1; }
 
 # The app lives outside the repository so none of the repository's MSBuild files apply to it.
 cat > "$app/NuGet.config" <<XML

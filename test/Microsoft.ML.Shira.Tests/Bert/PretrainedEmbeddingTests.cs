@@ -4,22 +4,37 @@ using Microsoft.ML.Shira.Models.Bert;
 
 namespace Microsoft.ML.Shira.Tests.Bert;
 
-/// <summary>The pretrained data is embedded in Microsoft.ML.Shira.dll, and its carrier package is not a runtime dependency.</summary>
+/// <summary>The pretrained encoder ships in its own data package, and its carrier package is not a runtime dependency.</summary>
 [TestClass]
 public sealed class PretrainedEmbeddingTests
 {
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    public void LibraryEmbedsOnnxAndVocab()
+    public void DataPackageCarriesOnnxAndVocabAndTheLibraryStaysSmall()
     {
-        var assembly = typeof(PretrainedEncoders).Assembly;
-        var names = assembly.GetManifestResourceNames();
+        var data = System.Reflection.Assembly.Load(new System.Reflection.AssemblyName(PretrainedResourceNames.DataAssemblyName));
+        var names = data.GetManifestResourceNames();
         Assert.Contains("Microsoft.ML.Shira.Pretrained.all-MiniLM-L6-v2.onnx", names);
         Assert.Contains("Microsoft.ML.Shira.Pretrained.all-MiniLM-L6-v2.vocab.txt", names);
         using var vocab = new StreamReader(PretrainedEncoders.OpenMiniLmL6V2Vocab());
         Assert.AreEqual(30522, vocab.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        TestContext.WriteLine($"{assembly.GetName().Name}.dll: {new FileInfo(assembly.Location).Length:N0} bytes; ONNX {MiniLmFixture.OnnxBytes.Length:N0} bytes");
+
+        var library = typeof(PretrainedEncoders).Assembly;
+        Assert.IsFalse(library.GetManifestResourceNames().Any(n => n.Contains("MiniLM", StringComparison.Ordinal)));
+        long libraryBytes = new FileInfo(library.Location).Length;
+        Assert.IsLessThan(10_000_000, libraryBytes, "The library carries no encoder weights.");
+        TestContext.WriteLine($"{library.GetName().Name}.dll: {libraryBytes:N0} bytes; {data.GetName().Name}.dll: {new FileInfo(data.Location).Length:N0} bytes");
+    }
+
+    [TestMethod]
+    public void WithoutTheDataPackageMiniLmIsRefusedNamingThePackage()
+    {
+        var ex = Assert.ThrowsExactly<InvalidOperationException>(
+            () => PretrainedResourceNames.Open("Microsoft.ML.Shira.Data.NotReferenced", PretrainedResourceNames.MiniLmL6V2Onnx));
+        StringAssert.Contains(ex.Message, "Microsoft.ML.Shira.Data.NotReferenced");
+        StringAssert.Contains(ex.Message, "dotnet add package");
+        StringAssert.Contains(ex.Message, "FromFolder");
     }
 
     [TestMethod]
@@ -57,6 +72,11 @@ public sealed class PretrainedEmbeddingTests
                 children.ForEach(pending.Push);
 
         Assert.IsTrue(graph.ContainsKey("Microsoft.ML.Shira"));
+        Assert.DoesNotContain("Microsoft.ML.Shira.Data.MiniLM", closure, "The library does not depend on the encoder's data package.");
+        pending.Push("Microsoft.ML.Shira.Data.MiniLM");
+        while (pending.TryPop(out var name))
+            if (closure.Add(name) && graph.TryGetValue(name, out var children))
+                children.ForEach(pending.Push);
         var offending = closure.Where(n => n.StartsWith("SentenceTransformers", StringComparison.OrdinalIgnoreCase)
             || n.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.IsEmpty(offending, string.Join(", ", offending));

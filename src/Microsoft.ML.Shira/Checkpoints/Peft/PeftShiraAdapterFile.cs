@@ -48,9 +48,22 @@ public static class PeftShiraAdapterFile
     {
         ArgumentNullException.ThrowIfNull(adapter);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        var (weights, config) = ToBytes(adapter, fanInFanOutModules);
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteAll(directory, new Dictionary<string, byte[]> { [WeightsFileName] = weights, [ConfigFileName] = config });
+        var (tensors, metadata, config) = Prepare(adapter, fanInFanOutModules);
+        try
+        {
+            // The weights are streamed, so an adapter file is not limited to 2 GB.
+            AtomicFile.WriteAll(directory, new List<KeyValuePair<string, Action<Stream>>>
+            {
+                new(WeightsFileName, stream => SafetensorsWriter.Write(stream, tensors, metadata)),
+                new(ConfigFileName, stream => stream.Write(config)),
+            });
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+                t.Dispose();
+        }
     }
 
     /// <summary>
@@ -62,11 +75,27 @@ public static class PeftShiraAdapterFile
     public static (byte[] Weights, byte[] Config) ToBytes(SparseAdapter adapter, IReadOnlySet<string>? fanInFanOutModules = null)
     {
         ArgumentNullException.ThrowIfNull(adapter);
+        var (tensors, metadata, config) = Prepare(adapter, fanInFanOutModules);
+        try
+        {
+            return (SafetensorsWriter.ToBytes(tensors, metadata), config);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values)
+                t.Dispose();
+        }
+    }
+
+    /// <summary>The tensors (the caller disposes them), safetensors metadata and config bytes of an adapter's two files.</summary>
+    private static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata, byte[] Config) Prepare(
+        SparseAdapter adapter, IReadOnlySet<string>? fanInFanOutModules)
+    {
         var meta = adapter.Metadata;
         var transposed = adapter.Layers.Keys.Where(p => fanInFanOutModules?.Contains(p) == true).Order(StringComparer.Ordinal).ToList();
 
-        byte[] weights;
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        Dictionary<string, string> metadata;
         try
         {
             foreach (var layer in adapter.Layers.Values)
@@ -80,7 +109,7 @@ public static class PeftShiraAdapterFile
                 tensors[KeyPrefix + layer.ModulePath + IndicesSuffix] = tensor(indices).view(2, layer.Count);
             }
             var shapes = adapter.Layers.Values.ToDictionary(l => l.ModulePath, l => new[] { l.OutFeatures, l.InFeatures });
-            var metadata = new Dictionary<string, string>
+            metadata = new Dictionary<string, string>
             {
                 ["format"] = "pt",
                 ["shira.name"] = adapter.Name,
@@ -95,12 +124,12 @@ public static class PeftShiraAdapterFile
                 metadata["shira.base_fingerprint"] = meta.BaseModelFingerprint;
             if (transposed.Count > 0)
                 metadata[FanInFanOutKey] = JsonSerializer.Serialize(transposed);
-            weights = SafetensorsWriter.ToBytes(tensors, metadata);
         }
-        finally
+        catch
         {
             foreach (var t in tensors.Values)
                 t.Dispose();
+            throw;
         }
 
         var first = adapter.Layers.Values.FirstOrDefault();
@@ -114,7 +143,7 @@ public static class PeftShiraAdapterFile
             BaseModelNameOrPath = meta.BaseModelName,
             TaskType = meta.TaskType,
         };
-        return (weights, new System.Text.UTF8Encoding(false).GetBytes(JsonSerializer.Serialize(config, Json)));
+        return (tensors, metadata, new System.Text.UTF8Encoding(false).GetBytes(JsonSerializer.Serialize(config, Json)));
     }
 
     /// <summary>
