@@ -26,6 +26,8 @@ var options = new ShiraTextGenerationOptions
     ValidationSet = ml.Data.LoadFromEnumerable(validation),
     NumberOfThreads = settings.Threads,
     Seed = 1,
+    // Any LLaMA-family or GPT-2 Hugging Face folder (config.json, safetensors, tokenizer files) instead of the built-in model.
+    BaseModel = settings.BaseFolder is null ? ShiraDecoderBaseModel.Stories260K : ShiraDecoderBaseModel.FromFolder(settings.BaseFolder),
     // Seeded sampling: greedy decoding of a 260K-parameter model quickly loops on one phrase.
     Generation = new GenerationOptions { MaxNewTokens = 60, DoSample = true, Temperature = 0.8, TopK = 40, Seed = 1 },
     Progress = new ConsoleProgress(),
