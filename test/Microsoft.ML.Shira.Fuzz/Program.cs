@@ -9,9 +9,10 @@ var seed = new Option<int>("--seed") { Description = "Run seed: the same seed, c
 var count = new Option<int>("--count") { Description = "Inputs per reader.", DefaultValueFactory = _ => 100_000 };
 var targets = new Option<string[]>("--target") { Description = "Readers to fuzz (default: all). Names: " + string.Join(", ", FuzzTargets.AllNames), AllowMultipleArgumentsPerToken = true };
 var failures = new Option<string>("--failures") { Description = "Folder for the inputs that broke a promise.", DefaultValueFactory = _ => Path.Combine(TestPaths.RepositoryRoot, "artifacts", "fuzz-failures") };
+var writeInput = new Option<int?>("--write-input") { Description = "Only write input number N of each chosen reader (with --seed) to --failures, to reproduce a hang or crash." };
 var root = new RootCommand("Mutation fuzzing of every Microsoft.ML.Shira file reader: only documented exceptions may escape, and allocation stays proportional to the input.")
 {
-    seed, count, targets, failures,
+    seed, count, targets, failures, writeInput,
 };
 root.SetAction(parsed =>
 {
@@ -19,6 +20,19 @@ root.SetAction(parsed =>
     int inputs = parsed.GetValue(count);
     var names = parsed.GetValue(targets) is { Length: > 0 } chosen ? chosen : FuzzTargets.AllNames;
     string failureFolder = parsed.GetValue(failures)!;
+    if (parsed.GetValue(writeInput) is int number)
+    {
+        foreach (string name in names)
+        {
+            var target = FuzzTargets.Create(name);
+            var file = target.Files[number % target.Files.Count];
+            Directory.CreateDirectory(failureFolder);
+            string path = Path.Combine(failureFolder, $"{name.Replace(' ', '-')}-seed{runSeed}-{number}-{file.Name}");
+            File.WriteAllBytes(path, Mutator.Mutate(file.Seed, runSeed, number, file.IsText));
+            Console.WriteLine($"wrote {path}");
+        }
+        return 0;
+    }
     Console.WriteLine($"Seed {runSeed}, {inputs:N0} inputs per reader.");
     int broken = 0;
     foreach (string name in names)

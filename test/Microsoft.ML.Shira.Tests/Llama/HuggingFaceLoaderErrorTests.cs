@@ -83,6 +83,28 @@ public sealed class HuggingFaceLoaderErrorTests
         }
     }
 
+    /// <summary>
+    /// A config that declares a billion layers (found by the fuzz tool, seed 7, input 4576: building them even on the
+    /// meta device did not finish in 10 minutes) or a head_dim of a billion is refused at once, naming the key.
+    /// </summary>
+    [TestMethod]
+    [DataRow("llama-untied-gqa", "num_hidden_layers")]
+    [DataRow("llama-untied-gqa", "head_dim")]
+    [DataRow("bert-no-pooler-targets", "num_hidden_layers")]
+    [DataRow("distilbert", "n_layers")]
+    public void ConfigAskingForABillionOfSomethingIsRefusedAtOnce(string fixture, string key)
+    {
+        string source = Path.Combine(TestPaths.Data, "arch-refs", fixture, "base");
+        string dir = TestPaths.NewTempDirectory();
+        foreach (string file in Directory.GetFiles(source))
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        EditConfig(Path.Combine(dir, "config.json"), json => json[key] = 999_999_992);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ex = Assert.ThrowsExactly<ShiraFormatException>(() => HuggingFaceLoader.Load(dir));
+        StringAssert.Contains(ex.Message, Path.Combine(dir, "config.json"));
+        Assert.IsLessThan(30, clock.Elapsed.TotalSeconds, "Refused without building the layers (generous bound).");
+    }
+
     [TestMethod]
     public void MissingTensorNamesFileAndTensor()
     {

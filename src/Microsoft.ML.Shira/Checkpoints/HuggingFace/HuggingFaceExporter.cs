@@ -68,10 +68,17 @@ public static partial class HuggingFaceExporter
     }
 
     /// <summary>The bytes of <c>model.safetensors</c> for <paramref name="model"/>'s current weights (for weights under 2 GB).</summary>
+    /// <exception cref="NotSupportedException">The weights do not fit in an array (a model file embedding this base).</exception>
     internal static byte[] WeightsToBytes(IHuggingFaceModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var tensors = new ExportTensors(model);
+        long bytes = tensors.List.Sum(t => SafetensorsWriter.DataBytes(t.Value));
+        if (bytes > Array.MaxLength - (16L << 20))
+            throw new NotSupportedException(
+                $"The base model's weights take {bytes / 1e9:F2} GB; a model file can embed a base model of up to 2 GB. " +
+                "Save without ShiraSaveOptions.EmbedBaseModel and keep the base as a folder (ShiraEncoderBaseModel.FromFolder / ShiraDecoderBaseModel.FromFolder), " +
+                "or export it with HuggingFaceExporter.Save, which shards it.");
         return SafetensorsWriter.ToBytes(tensors.List, Metadata);
     }
 

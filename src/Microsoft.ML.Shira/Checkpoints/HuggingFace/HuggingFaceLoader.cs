@@ -64,6 +64,7 @@ public static class HuggingFaceLoader
 
         using var checkpoint = HuggingFaceCheckpointFiles.Open(source);
         var tensorNames = checkpoint.Names.ToList();
+        RequirePlausibleDepth(config, tensorNames.Count, checkpoint.Description);
         // The model is first built on the meta device (shapes only, no memory) and checked against the checkpoint's
         // headers, so a config that asks for more or other tensors than the checkpoint holds fails before any allocation.
         // Every parameter is overwritten from the checkpoint, so the layers skip their random initialisation.
@@ -96,6 +97,24 @@ public static class HuggingFaceLoader
     }
 
     private static readonly Device MetaDevice = new(DeviceType.META);
+
+    /// <summary>The <c>config.json</c> keys that give a model's number of blocks (LLaMA and BERT families, GPT-2, DistilBERT).</summary>
+    private static readonly string[] DepthKeys = ["num_hidden_layers", "n_layer", "n_layers"];
+
+    /// <summary>
+    /// Every block has at least one tensor, so a config that declares more blocks than the checkpoint has tensors is
+    /// refused before even the meta-device model is built (a billion blocks would take minutes and gigabytes of
+    /// module objects to build).
+    /// </summary>
+    private static void RequirePlausibleDepth(HuggingFaceConfig config, int tensorCount, string checkpoint)
+    {
+        foreach (string key in DepthKeys)
+        {
+            if (config.Json[key] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue(out long depth) && depth > tensorCount)
+                throw new ShiraFormatException(
+                    $"Config file '{config.Source}' declares {key} = {depth}, but checkpoint {checkpoint} holds only {tensorCount} tensors (every layer has at least one).");
+        }
+    }
 
     private static void CopyWeights(IHuggingFaceModel model, HuggingFaceCheckpointFiles checkpoint, string configSource)
     {

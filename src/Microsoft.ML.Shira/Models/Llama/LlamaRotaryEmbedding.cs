@@ -5,13 +5,20 @@ namespace Microsoft.ML.Shira.Models.Llama;
 /// <summary>
 /// Rotary position embedding in Hugging Face's "rotate half" layout: dimension <c>i</c> of a head is paired with
 /// dimension <c>i + head_dim/2</c>. Holds no tensors (so nothing is registered as a buffer); cos/sin are computed
-/// in float32 for the positions of each forward pass.
+/// in float32 for the positions of each forward pass. The inverse frequencies are computed at the first forward, not
+/// when the model is built, so a model built on the meta device only to check a (possibly hostile) config against its
+/// checkpoint does no work proportional to <c>head_dim</c>.
 /// </summary>
 internal sealed class LlamaRotaryEmbedding
 {
-    private readonly float[] _inverseFrequencies;
+    private readonly Lazy<float[]> _inverseFrequencies;
 
     public LlamaRotaryEmbedding(LlamaConfig config)
+    {
+        _inverseFrequencies = new Lazy<float[]>(() => InverseFrequencies(config));
+    }
+
+    private static float[] InverseFrequencies(LlamaConfig config)
     {
         long dim = config.EffectiveHeadDim;
         var frequencies = new double[dim / 2];
@@ -19,14 +26,14 @@ internal sealed class LlamaRotaryEmbedding
             frequencies[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / dim);
         if (config.RopeScaling is { } scaling)
             frequencies = scaling.Apply(frequencies);
-        _inverseFrequencies = frequencies.Select(f => (float)f).ToArray();
+        return frequencies.Select(f => (float)f).ToArray();
     }
 
     /// <summary>cos and sin tables <c>[batch, 1, sequence, head_dim]</c> in <paramref name="dtype"/> for int64 positions <c>[batch, sequence]</c>.</summary>
     public (Tensor Cos, Tensor Sin) Compute(Tensor positionIds, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var inverse = tensor(_inverseFrequencies, device: positionIds.device);
+        var inverse = tensor(_inverseFrequencies.Value, device: positionIds.device);
         var frequencies = positionIds.to(ScalarType.Float32).unsqueeze(-1) * inverse;
         var angles = cat(new[] { frequencies, frequencies }, -1).unsqueeze(1);
         var cos = angles.cos().to(dtype).MoveToOuterDisposeScope();
