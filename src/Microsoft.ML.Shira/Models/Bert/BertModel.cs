@@ -124,7 +124,10 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
         IsSkipped(name) || name.StartsWith("cls.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal);
 
     /// <summary>Task checkpoints (<c>BertForSequenceClassification</c>, <c>RobertaForSequenceClassification</c>, …) prefix the encoder's tensors with <c>bert.</c> or <c>roberta.</c>.</summary>
-    string IHuggingFaceModel.MapCheckpointTensorName(string name) =>
+    string IHuggingFaceModel.MapCheckpointTensorName(string name) => EncoderTensorName(name);
+
+    /// <summary>The encoder's name for a checkpoint tensor: the <c>bert.</c> or <c>roberta.</c> prefix of task checkpoints removed.</summary>
+    public static string EncoderTensorName(string name) =>
         name.StartsWith("bert.", StringComparison.Ordinal) ? name["bert.".Length..]
         : name.StartsWith("roberta.", StringComparison.Ordinal) ? name["roberta.".Length..]
         : name;
@@ -140,7 +143,7 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
     }
 
     private bool IsSkipped(string name) =>
-        pooler is not null && name.StartsWith("pooler.", StringComparison.Ordinal) ? false : IsIgnorableCheckpointTensor(name);
+        IsIgnorableCheckpointTensor(name) && !(pooler is not null && name.StartsWith("pooler.", StringComparison.Ordinal));
 
     /// <summary>
     /// Every parameter of an encoder built from <paramref name="config"/>, by Hugging Face name, with its shape

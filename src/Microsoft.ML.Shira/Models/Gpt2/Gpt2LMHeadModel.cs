@@ -46,8 +46,7 @@ internal sealed partial class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICaus
         else
         {
             var head = ParameterInit.Linear(config.NEmbd, config.VocabSize, hasBias: false, dtype: dtype, device: device);
-            using (no_grad())
-                ParameterInit.Normal(head.weight, config.InitializerRange);
+            ParameterInit.Normal(head.weight, config.InitializerRange);
             lm_head = head;
         }
         _fanInFanOutModules = Enumerable.Range(0, config.NLayer)

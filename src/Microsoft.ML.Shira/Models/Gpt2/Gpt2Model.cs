@@ -24,11 +24,8 @@ internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         Config = config;
         wte = new EmbeddingTable(config.VocabSize, config.NEmbd, dtype, device);
         wpe = new EmbeddingTable(config.NPositions, config.NEmbd, dtype, device);
-        using (no_grad())
-        {
-            ParameterInit.Normal(wte.Weight, config.InitializerRange);
-            ParameterInit.Normal(wpe.Weight, config.InitializerRange);
-        }
+        ParameterInit.Normal(wte.Weight, config.InitializerRange);
+        ParameterInit.Normal(wpe.Weight, config.InitializerRange);
         h = new ModuleList<Gpt2Block>(Enumerable.Range(0, config.NLayer).Select(i => new Gpt2Block(config, i, dtype, device)).ToArray());
         ln_f = nn.LayerNorm(config.NEmbd, config.LayerNormEpsilon, device: device, dtype: dtype);
         RegisterComponents();

@@ -22,8 +22,7 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         config.Validate();
         Config = config;
         embed_tokens = new EmbeddingTable(config.VocabSize, config.HiddenSize, dtype, device);
-        using (no_grad())
-            ParameterInit.Normal(embed_tokens.Weight, config.InitializerRange);
+        ParameterInit.Normal(embed_tokens.Weight, config.InitializerRange);
         layers = new ModuleList<LlamaDecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new LlamaDecoderLayer(config, i, dtype, device)).ToArray());
         norm = new LlamaRMSNorm(config.HiddenSize, config.RmsNormEps, dtype, device, config.NormScalesByOnePlusWeight);
         _rotary = new LlamaRotaryEmbedding(config);

@@ -14,7 +14,7 @@ internal sealed class BertArchitecture(string modelType) : IHuggingFaceArchitect
     public IHuggingFaceModel Create(HuggingFaceConfig config, IReadOnlyCollection<string> checkpointTensors, ScalarType dtype, Device? device)
     {
         var parsed = BertConfig.FromHuggingFace(config);
-        bool pooler = checkpointTensors.Any(name => name is "pooler.dense.weight" or "bert.pooler.dense.weight" or "roberta.pooler.dense.weight");
+        bool pooler = checkpointTensors.Any(name => BertModel.EncoderTensorName(name) == "pooler.dense.weight");
         return new BertModel(parsed with { AddPoolingLayer = pooler }, dtype, device);
     }
 }
