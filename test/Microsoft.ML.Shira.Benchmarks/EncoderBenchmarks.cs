@@ -17,7 +17,7 @@ public class EncoderBenchmarks
     public void Setup()
     {
         _encoder = PretrainedEncoders.MiniLmL6V2();
-        _encoder.Model.eval();
+        _encoder.Bert.eval();
         var generator = new Generator(0);
         _ids = randint(1000, 30000, new long[] { Batch, Sequence }, generator: generator, dtype: ScalarType.Int64);
         _mask = ones(Batch, Sequence, dtype: ScalarType.Int64);
@@ -29,7 +29,7 @@ public class EncoderBenchmarks
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var pooled = SentencePooling.Mean(_encoder.Model.forward(_ids, _mask), _mask);
+        var pooled = SentencePooling.Mean(_encoder.Bert.forward(_ids, _mask), _mask);
         return pooled[0, 0].item<float>();
     }
 

@@ -33,14 +33,14 @@ public class InferenceLatencyBenchmarks
         BenchmarkThreads.Apply();
         _base = Load();
         _shira = Load();
-        _switcher = new FusedAdapterSwitcher(_shira.Model, consolidateWeights: true);
-        _switcher.Register(MiniLmAdapters.RandomShira(_shira.Model));
+        _switcher = new FusedAdapterSwitcher(_shira.Bert, consolidateWeights: true);
+        _switcher.Register(MiniLmAdapters.RandomShira(_shira.Bert));
         _switcher.Activate("a");
 
         _loraUnfused = Load();
         _loraMerged = Load();
-        MiniLmAdapters.InjectLora(_loraUnfused.Model);
-        MiniLmAdapters.InjectLora(_loraMerged.Model).ForEach(l => l.Merge());
+        MiniLmAdapters.InjectLora(_loraUnfused.Bert);
+        MiniLmAdapters.InjectLora(_loraMerged.Bert).ForEach(l => l.Merge());
 
         var ids = randint(1000, 30000, new long[] { Batch, 64 }, generator: new Generator(1), dtype: ScalarType.Int64);
         _ids = ids;
@@ -78,13 +78,13 @@ public class InferenceLatencyBenchmarks
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return SentencePooling.Mean(encoder.Model.forward(_ids, _mask), _mask)[0, 0].item<float>();
+        return SentencePooling.Mean(encoder.Bert.forward(_ids, _mask), _mask)[0, 0].item<float>();
     }
 
     private static PretrainedEncoder Load()
     {
         var encoder = PretrainedEncoders.MiniLmL6V2();
-        encoder.Model.eval();
+        encoder.Bert.eval();
         return encoder;
     }
 }

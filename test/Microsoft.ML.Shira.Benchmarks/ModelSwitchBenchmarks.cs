@@ -32,14 +32,14 @@ public class ModelSwitchBenchmarks
         _perLayerModel = PretrainedEncoders.MiniLmL6V2();
         _consolidatedModel = PretrainedEncoders.MiniLmL6V2();
         _loraModel = PretrainedEncoders.MiniLmL6V2();
-        var adapter = MiniLmAdapters.RandomShira(_perLayerModel.Model);
-        _perLayer = new FusedAdapterSwitcher(_perLayerModel.Model);
+        var adapter = MiniLmAdapters.RandomShira(_perLayerModel.Bert);
+        _perLayer = new FusedAdapterSwitcher(_perLayerModel.Bert);
         _perLayer.Register(adapter);
-        _consolidated = new FusedAdapterSwitcher(_consolidatedModel.Model, consolidateWeights: true);
+        _consolidated = new FusedAdapterSwitcher(_consolidatedModel.Bert, consolidateWeights: true);
         _consolidated.Register(adapter);
 
-        _lora = MiniLmAdapters.InjectLora(_loraModel.Model);
-        (_arena, _torchScatter) = TorchScatterReference(_perLayerModel.Model, adapter);
+        _lora = MiniLmAdapters.InjectLora(_loraModel.Bert);
+        (_arena, _torchScatter) = TorchScatterReference(_perLayerModel.Bert, adapter);
         Console.WriteLine($"// torch threads: {threads}; SHiRA entries: {adapter.ParameterCount:N0} in {adapter.Layers.Count} matrices; LoRA parameters: {_lora.Sum(l => l.TrainableCount):N0} in {_lora.Count} layers");
     }
 

@@ -2,8 +2,8 @@ using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Checkpoints.Onnx;
 using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Folders;
-using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Text;
+using Microsoft.ML.Shira.Models;
+using Microsoft.ML.Shira.Text.Encoders;
 
 namespace Microsoft.ML.Shira.BaseModels;
 
@@ -39,11 +39,11 @@ internal static class PretrainedEncoders
     }
 
     /// <summary>
-    /// Loads a BERT encoder from a Hugging Face model folder (<c>config.json</c> with <c>model_type</c> <c>bert</c>,
-    /// <c>model.safetensors</c> or a sharded index, and <c>vocab.txt</c>; <c>do_lower_case</c> and
-    /// <c>model_max_length</c> are read from <c>tokenizer_config.json</c> when present).
+    /// Loads an encoder from a Hugging Face model folder: <c>config.json</c> with a <c>model_type</c> of
+    /// <see cref="EncoderModelTypes"/>, <c>model.safetensors</c> or a sharded index, and the tokenizer files of its
+    /// family (see <see cref="EncoderTokenizers.Load"/>).
     /// </summary>
-    /// <exception cref="ShiraFormatException">A file is missing, corrupt or inconsistent; the message names it.</exception>
+    /// <exception cref="ShiraFormatException">A file is missing, corrupt or inconsistent, or the model is not an encoder; the message names it.</exception>
     public static PretrainedEncoder Load(string directory, HuggingFaceLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -51,58 +51,28 @@ internal static class PretrainedEncoders
         return Load(new DirectoryModelFileSource(directory), name, options);
     }
 
-    /// <summary>Loads a BERT encoder from the files of a Hugging Face model folder, wherever they are stored.</summary>
-    /// <param name="source">The folder's files (<c>config.json</c>, weights, <c>vocab.txt</c>, optional <c>tokenizer_config.json</c>).</param>
+    /// <summary>The <c>model_type</c>s a text classifier can adapt (XLM-RoBERTa's model loads, its tokenizer does not yet).</summary>
+    public static IReadOnlyList<string> EncoderModelTypes { get; } = ["bert", "roberta", "distilbert", "xlm-roberta"];
+
+    /// <summary>
+    /// Loads an encoder from the files of a Hugging Face model folder, wherever they are stored. The tokenizer is read
+    /// before the weights, so a folder without one fails before a large model is loaded.
+    /// </summary>
+    /// <param name="source">The folder's files (<c>config.json</c>, weights, tokenizer files).</param>
     /// <param name="name">Name given to the encoder.</param>
     /// <param name="options">Load options (dtype, device).</param>
-    /// <exception cref="ShiraFormatException">A file is missing, corrupt or inconsistent; the message names it.</exception>
+    /// <exception cref="ShiraFormatException">A file is missing, corrupt or inconsistent, or the model is not an encoder; the message names it.</exception>
     internal static PretrainedEncoder Load(IModelFileSource source, string name, HuggingFaceLoadOptions? options = null)
     {
-        if (!source.Exists(VocabFileName))
-            throw new ShiraFormatException($"Tokenizer vocabulary '{source.Describe(VocabFileName)}' does not exist; a BERT model folder needs vocab.txt.");
-        var model = HuggingFaceLoader.Load<BertModel>(source, options);
-        try
-        {
-            var (lowerCase, maxLength) = ReadTokenizerConfig(source, model.Config.MaxPositionEmbeddings);
-            using var vocab = new MemoryStream(source.ReadAllBytes(VocabFileName), writable: false);
-            return new PretrainedEncoder(name, model, BertTextTokenizer.FromVocab(vocab, lowerCase, maxLength, source.Describe(VocabFileName)));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>File name of the WordPiece vocabulary in a model folder.</summary>
-    internal const string VocabFileName = "vocab.txt";
-
-    /// <summary>File name of the tokenizer settings in a model folder.</summary>
-    internal const string TokenizerConfigFileName = "tokenizer_config.json";
-
-    /// <summary>The <c>tokenizer_config.json</c> that <see cref="Load(string, HuggingFaceLoadOptions?)"/> reads back into <paramref name="tokenizer"/>'s settings.</summary>
-    internal static string TokenizerConfigJson(BertTextTokenizer tokenizer) =>
-        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["tokenizer_class"] = "BertTokenizer",
-            ["do_lower_case"] = tokenizer.LowerCase,
-            ["model_max_length"] = tokenizer.MaxLength,
-        }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-
-    private static (bool LowerCase, int MaxLength) ReadTokenizerConfig(IModelFileSource source, int maxPositions)
-    {
-        if (!source.Exists(TokenizerConfigFileName))
-            return (true, maxPositions);
-        string path = source.Describe(TokenizerConfigFileName);
-        using var json = JsonText.ParseDocument(source.ReadAllBytes(TokenizerConfigFileName), $"Tokenizer config '{path}'");
-        var root = json.RootElement;
-        if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
-            throw new ShiraFormatException($"Tokenizer config '{path}' is not a JSON object.");
-        bool lower = !root.TryGetProperty("do_lower_case", out var l) || l.ValueKind != System.Text.Json.JsonValueKind.False;
-        long v = 0;
-        bool given = root.TryGetProperty("model_max_length", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number && m.TryGetInt64(out v);
-        int max = given && v > 0 && v < maxPositions ? (int)v : maxPositions;
-        return (lower, max);
+        ArgumentNullException.ThrowIfNull(source);
+        string modelType = HuggingFaceLoader.ReadConfig(source).ModelType;
+        if (!EncoderModelTypes.Contains(modelType, StringComparer.Ordinal))
+            throw new ShiraFormatException(
+                $"Config file '{source.Describe(HuggingFaceLoader.ConfigFileName)}' describes a '{modelType}' model, which is not an encoder a text classifier " +
+                $"can adapt (supported: {string.Join(", ", EncoderModelTypes)}; text generation adapts decoders).");
+        var tokenizer = EncoderTokenizers.Load(source, modelType, maxTokens: int.MaxValue);
+        var model = HuggingFaceLoader.Load<ISentenceEncoder>(source, options);
+        return new PretrainedEncoder(name, model, tokenizer.MaxLength > model.MaxTokens ? tokenizer.WithMaxLength(model.MaxTokens) : tokenizer);
     }
 
     /// <summary>Opens the embedded ONNX file of all-MiniLM-L6-v2 (PyTorch export; outputs <c>last_hidden_state</c>).</summary>

@@ -4,8 +4,8 @@ using Microsoft.ML.Shira.IO.Folders;
 namespace Microsoft.ML.Shira;
 
 /// <summary>
-/// The pretrained encoder a SHiRA text classifier adapts: the embedded <see cref="MiniLmL6V2"/> or a BERT-family model
-/// from a Hugging Face folder (<see cref="FromFolder"/>).
+/// The pretrained encoder a SHiRA text classifier adapts: the embedded <see cref="MiniLmL6V2"/> or a BERT, RoBERTa or
+/// DistilBERT model from a Hugging Face folder (<see cref="FromFolder"/>).
 /// </summary>
 public sealed class ShiraEncoderBaseModel : ShiraBaseModel
 {
@@ -24,8 +24,11 @@ public sealed class ShiraEncoderBaseModel : ShiraBaseModel
     public static ShiraEncoderBaseModel MiniLmL6V2 { get; } = new(PretrainedEncoders.MiniLmL6V2Name, PretrainedEncoders.MiniLmL6V2, files: null);
 
     /// <summary>
-    /// A BERT-family encoder from a local Hugging Face folder (<c>config.json</c> with <c>model_type</c> <c>bert</c>,
-    /// <c>model.safetensors</c> or a sharded index, <c>vocab.txt</c> and optionally <c>tokenizer_config.json</c>).
+    /// An encoder from a local Hugging Face folder: <c>config.json</c> with <c>model_type</c> <c>bert</c>, <c>roberta</c> or
+    /// <c>distilbert</c>, <c>model.safetensors</c> or a sharded index, the tokenizer files (<c>vocab.txt</c> for BERT and
+    /// DistilBERT; <c>vocab.json</c> + <c>merges.txt</c> or <c>tokenizer.json</c> for RoBERTa) and optionally
+    /// <c>tokenizer_config.json</c> (<c>do_lower_case</c>, <c>model_max_length</c>, special tokens). The default
+    /// <c>TargetModules</c> become DistilBERT's own projection names; a pooler, which mean pooling does not use, is not adapted.
     /// Loaded when training starts. Its <see cref="ShiraBaseModel.Id"/> is the folder's full path; a model trained on it
     /// is saved with <c>ShiraSaveOptions.EmbedBaseModel</c>, since this library does not ship it.
     /// </summary>

@@ -12,7 +12,8 @@ namespace Microsoft.ML.Shira.TextClassification;
 /// <para>Training messages (adapter size, per-epoch loss and validation accuracy, early stopping) go to
 /// <see cref="MLContext.Log"/> with the source <c>ShiraTextClassification</c>; per-step progress goes to <see cref="Progress"/>.</para>
 /// <para>Defaults of the shared options: <see cref="ShiraTrainerOptionsBase.TargetModules"/> every attention and
-/// feed-forward projection of BERT (<c>query</c>, <c>key</c>, <c>value</c>, <c>dense</c>);
+/// feed-forward projection of BERT (<c>query</c>, <c>key</c>, <c>value</c>, <c>dense</c>; left at this default, a
+/// DistilBERT base model uses its own names <c>q_lin</c>, <c>k_lin</c>, <c>v_lin</c>, <c>out_lin</c>, <c>lin1</c>, <c>lin2</c>);
 /// <see cref="ShiraTrainerOptionsBase.WarmupProportion"/> 0.1; <see cref="ShiraTrainerOptionsBase.LearningRate"/> by
 /// method (<see cref="DefaultLearningRate"/>): SHiRA 1e-2 with the data-free masks (Random, Struct, WeightMagnitude)
 /// and 1e-3 with the calibrated ones (Gradient, SNIP), LoRA 5e-3, full fine-tuning 1e-4. Early stopping compares
@@ -28,9 +29,12 @@ public sealed class ShiraTextClassificationOptions : ShiraTrainerOptionsBase
     /// <summary>Options with the classification defaults (BERT target modules, learning rate by method, warm-up 0.1).</summary>
     public ShiraTextClassificationOptions()
     {
-        TargetModules = new List<string> { "query", "key", "value", "dense" };
+        TargetModules = BertTargetModules.ToList();
         WarmupProportion = 0.1;
     }
+
+    /// <summary>The default <see cref="ShiraTrainerOptionsBase.TargetModules"/>: BERT's projections.</summary>
+    internal static IReadOnlyList<string> BertTargetModules { get; } = ["query", "key", "value", "dense"];
 
     /// <summary>SHiRA 1e-2 (data-free masks) or 1e-3 (Gradient, SNIP); LoRA 5e-3; full fine-tuning 1e-4; head only 1e-2 (unused: no encoder parameters train).</summary>
     public override double DefaultLearningRate(FineTuningMethod method, MaskType maskType) => method switch

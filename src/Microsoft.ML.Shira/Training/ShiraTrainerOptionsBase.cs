@@ -45,6 +45,9 @@ public abstract class ShiraTrainerOptionsBase
     /// <summary>Optional regular expression that must match a whole module path (in addition to <see cref="TargetModules"/>).</summary>
     public string? TargetModulesPattern;
 
+    /// <summary>Module paths the task's forward pass never uses (e.g. BERT's <c>pooler.dense</c> under mean pooling): never adapted.</summary>
+    internal IReadOnlyList<string> ExcludedModules = [];
+
     /// <summary>
     /// Peak AdamW learning rate of the parameters the <see cref="Method"/> trains (SHiRA values, LoRA factors or every
     /// weight; linear warm-up, then linear decay to zero). Null (the default) uses

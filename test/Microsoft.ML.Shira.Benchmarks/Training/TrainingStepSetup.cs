@@ -29,7 +29,7 @@ public sealed class TrainingStepSetup : IDisposable
         Method = method;
         manual_seed(0);
         _encoder = PretrainedEncoders.MiniLmL6V2();
-        _head = nn.Linear(_encoder.Config.HiddenSize, Classes);
+        _head = nn.Linear(_encoder.Bert.Config.HiddenSize, Classes);
         var generator = new Generator(0);
         _ids = randint(1000, 30000, new long[] { batch, sequence }, generator: generator, dtype: ScalarType.Int64);
         _mask = ones(batch, sequence, dtype: ScalarType.Int64);
@@ -38,7 +38,7 @@ public sealed class TrainingStepSetup : IDisposable
         var trainable = Prepare(method).ToList();
         trainable.AddRange(_head.parameters());
         AdapterParameters = trainable.Sum(p => p.numel()) - _head.parameters().Sum(p => p.numel());
-        _encoder.Model.train();
+        _encoder.Bert.train();
         _head.train();
         _optimizer = optim.AdamW(trainable, 1e-4);
     }
@@ -60,7 +60,7 @@ public sealed class TrainingStepSetup : IDisposable
     {
         using var scope = NewDisposeScope();
         _optimizer.zero_grad();
-        var hidden = _encoder.Model.forward(_ids, _mask);
+        var hidden = _encoder.Bert.forward(_ids, _mask);
         var logits = _head.call(SentencePooling.Mean(hidden, _mask));
         var loss = nn.functional.cross_entropy(logits, _labels);
         loss.backward();
@@ -81,7 +81,7 @@ public sealed class TrainingStepSetup : IDisposable
 
     private IEnumerable<Parameter> Prepare(TrainingMethod method)
     {
-        var model = _encoder.Model;
+        var model = _encoder.Bert;
         switch (method)
         {
             case TrainingMethod.ShiraSparse:

@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.Text.Encoders;
 using Microsoft.ML.Shira.Adapters.Switching;
 using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
@@ -25,14 +26,14 @@ public sealed class BertHuggingFaceFolderTests
     public void ExportedMiniLmLoadsBitIdenticallyWithItsTokenizer()
     {
         var original = MiniLmFixture.Encoder;
-        string dir = ExportMiniLm(original.Model);
+        string dir = ExportMiniLm(original.Bert);
         using var loaded = PretrainedEncoders.Load(dir);
 
-        Assert.AreEqual(original.Config, loaded.Config);
-        var expected = original.Model.state_dict();
-        foreach (var (name, tensor) in loaded.Model.state_dict())
+        Assert.AreEqual(original.Bert.Config, loaded.Bert.Config);
+        var expected = original.Bert.state_dict();
+        foreach (var (name, tensor) in loaded.Bert.state_dict())
             CollectionAssert.AreEqual(expected[name].bytes.ToArray(), tensor.bytes.ToArray(), name);
-        CollectionAssert.AreEqual(original.Tokenizer.EncodeToIds("Hello, world!"), loaded.Tokenizer.EncodeToIds("Hello, world!"));
+        CollectionAssert.AreEqual(((BertTextTokenizer)original.Tokenizer).EncodeToIds("Hello, world!"), ((BertTextTokenizer)loaded.Tokenizer).EncodeToIds("Hello, world!"));
         using var a = original.Embed(new[] { "a small test" });
         using var b = loaded.Embed(new[] { "a small test" });
         Assert.IsTrue(a.allclose(b, rtol: 0, atol: 0));
@@ -42,19 +43,19 @@ public sealed class BertHuggingFaceFolderTests
     public void FusedAdapterExportsAndReloadsAsPlainWeights()
     {
         using var encoder = PretrainedEncoders.MiniLmL6V2();
-        var adapter = AdapterTestData.RandomAdapter(encoder.Model, "a", 3, share: 0.01);
-        using var switcher = new FusedAdapterSwitcher(encoder.Model);
+        var adapter = AdapterTestData.RandomAdapter(encoder.Bert, "a", 3, share: 0.01);
+        using var switcher = new FusedAdapterSwitcher(encoder.Bert);
         switcher.Register(adapter);
         switcher.Activate("a");
-        string dir = ExportMiniLm(encoder.Model);
+        string dir = ExportMiniLm(encoder.Bert);
 
         using var loaded = PretrainedEncoders.Load(dir);
-        var fused = encoder.Model.state_dict();
-        foreach (var (name, tensor) in loaded.Model.state_dict())
+        var fused = encoder.Bert.state_dict();
+        foreach (var (name, tensor) in loaded.Bert.state_dict())
             CollectionAssert.AreEqual(fused[name].bytes.ToArray(), tensor.bytes.ToArray(), name);
         switcher.Deactivate();
-        Assert.IsFalse(loaded.Model.state_dict()["encoder.layer.0.attention.self.query.weight"]
-            .allclose(encoder.Model.state_dict()["encoder.layer.0.attention.self.query.weight"], rtol: 0, atol: 0));
+        Assert.IsFalse(loaded.Bert.state_dict()["encoder.layer.0.attention.self.query.weight"]
+            .allclose(encoder.Bert.state_dict()["encoder.layer.0.attention.self.query.weight"], rtol: 0, atol: 0));
     }
 
     [TestMethod]
@@ -62,26 +63,26 @@ public sealed class BertHuggingFaceFolderTests
     {
         var original = MiniLmFixture.Encoder;
         string dir = TestPaths.NewTempDirectory();
-        var tensors = original.Model.state_dict().ToDictionary(kv => "bert." + kv.Key, kv => kv.Value);
+        var tensors = original.Bert.state_dict().ToDictionary(kv => "bert." + kv.Key, kv => kv.Value);
         tensors["classifier.weight"] = zeros(2, 384);
         tensors["classifier.bias"] = zeros(2);
         SafetensorsWriter.Write(Path.Combine(dir, "model.safetensors"), tensors);
-        File.WriteAllText(Path.Combine(dir, "config.json"), original.Config.ToJson());
-        File.Copy(Path.Combine(ExportMiniLm(original.Model), "vocab.txt"), Path.Combine(dir, "vocab.txt"));
+        File.WriteAllText(Path.Combine(dir, "config.json"), original.Bert.Config.ToJson());
+        File.Copy(Path.Combine(ExportMiniLm(original.Bert), "vocab.txt"), Path.Combine(dir, "vocab.txt"));
 
         using var loaded = PretrainedEncoders.Load(dir);
-        Assert.IsTrue(loaded.Model.state_dict()["encoder.layer.5.output.dense.weight"]
-            .allclose(original.Model.state_dict()["encoder.layer.5.output.dense.weight"], rtol: 0, atol: 0));
+        Assert.IsTrue(loaded.Bert.state_dict()["encoder.layer.5.output.dense.weight"]
+            .allclose(original.Bert.state_dict()["encoder.layer.5.output.dense.weight"], rtol: 0, atol: 0));
     }
 
     [TestMethod]
     public void MissingVocabularyOrBadConfigNamesTheFile()
     {
-        string dir = ExportMiniLm(MiniLmFixture.Encoder.Model);
+        string dir = ExportMiniLm(MiniLmFixture.Encoder.Bert);
         File.Delete(Path.Combine(dir, "vocab.txt"));
         StringAssert.Contains(Assert.ThrowsExactly<ShiraFormatException>(() => PretrainedEncoders.Load(dir)).Message, "vocab.txt");
 
-        string bad = ExportMiniLm(MiniLmFixture.Encoder.Model);
+        string bad = ExportMiniLm(MiniLmFixture.Encoder.Bert);
         File.WriteAllText(Path.Combine(bad, "config.json"), """{"model_type":"bert","hidden_size":-1}""");
         StringAssert.Contains(Assert.ThrowsExactly<ShiraFormatException>(() => PretrainedEncoders.Load(bad)).Message, "config.json");
     }

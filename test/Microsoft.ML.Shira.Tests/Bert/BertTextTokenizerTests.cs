@@ -1,11 +1,12 @@
 using Microsoft.ML.Shira.Text;
+using Microsoft.ML.Shira.Text.Encoders;
 
 namespace Microsoft.ML.Shira.Tests.Bert;
 
 [TestClass]
 public sealed class BertTextTokenizerTests
 {
-    private static BertTextTokenizer Tokenizer => MiniLmFixture.Encoder.Tokenizer;
+    private static BertTextTokenizer Tokenizer => (BertTextTokenizer)MiniLmFixture.Encoder.Tokenizer;
 
     [TestMethod]
     public void HelloWorldGivesKnownIds()

@@ -97,7 +97,7 @@ public sealed class OnnxRuntimeReferenceTests
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var inputs = batch.ToTensors();
-        var hidden = MiniLmFixture.Encoder.Model.call(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        var hidden = MiniLmFixture.Encoder.Bert.call(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
         var ours = SentencePooling.Mean(hidden, inputs.AttentionMask);
         var expected = tensor(reference, ours.shape);
         return (ours - expected).abs().max().item<float>();

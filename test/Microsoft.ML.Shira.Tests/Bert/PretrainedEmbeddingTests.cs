@@ -42,9 +42,9 @@ public sealed class PretrainedEmbeddingTests
     {
         var encoder = MiniLmFixture.Encoder;
         Assert.AreEqual(PretrainedEncoders.MiniLmL6V2Name, encoder.Name);
-        Assert.AreEqual(BertConfig.MiniLmL6V2, encoder.Config);
-        Assert.IsFalse(encoder.Model.training);
-        Assert.AreEqual(22_565_376L, encoder.Model.parameters().Sum(p => p.numel())); // 22.7 M with the pooler, which the encoder omits
+        Assert.AreEqual(BertConfig.MiniLmL6V2, encoder.Bert.Config);
+        Assert.IsFalse(encoder.Bert.training);
+        Assert.AreEqual(22_565_376L, encoder.Bert.parameters().Sum(p => p.numel())); // 22.7 M with the pooler, which the encoder omits
     }
 
     [TestMethod]

@@ -130,12 +130,12 @@ public sealed partial class FineTuningMethodTests
         // found by walking the model's parameters (they are gone from the trained model, merged into a dense adapter).
         using var encoder = PretrainedEncoders.MiniLmL6V2();
         var options = new ShiraTextClassificationOptions { Method = FineTuningMethod.Lora };
-        var method = FineTuningFactory.Create(options, seed: 5, encoder.Model, () => throw new AssertFailedException("LoRA chooses no mask."));
-        var factors = encoder.Model.named_parameters().Where(p => p.name.EndsWith(".lora_A", StringComparison.Ordinal) || p.name.EndsWith(".lora_B", StringComparison.Ordinal)).ToList();
+        var method = FineTuningFactory.Create(options, seed: 5, encoder.Bert, () => throw new AssertFailedException("LoRA chooses no mask."));
+        var factors = encoder.Bert.named_parameters().Where(p => p.name.EndsWith(".lora_A", StringComparison.Ordinal) || p.name.EndsWith(".lora_B", StringComparison.Ordinal)).ToList();
         Assert.HasCount(2 * 36, factors, "One A and one B on each of MiniLM's 36 targeted projections.");
         Assert.IsTrue(factors.All(f => f.parameter.requires_grad));
         Assert.AreEqual(factors.Sum(f => f.parameter.numel()), Models[FineTuningMethod.Lora].Trainable, "The log's trainable count is the factors' size.");
-        Assert.IsTrue(encoder.Model.named_parameters().Where(p => p.name.Contains("weight", StringComparison.Ordinal) && p.name.Contains("attention.self", StringComparison.Ordinal)).All(p => !p.parameter.requires_grad), "The wrapped base weights are frozen.");
+        Assert.IsTrue(encoder.Bert.named_parameters().Where(p => p.name.Contains("weight", StringComparison.Ordinal) && p.name.Contains("attention.self", StringComparison.Ordinal)).All(p => !p.parameter.requires_grad), "The wrapped base weights are frozen.");
         (method as IDisposable)?.Dispose();
     }
 
@@ -183,7 +183,7 @@ public sealed partial class FineTuningMethodTests
             ml.Shira().Model.ExportFused(model, directory);
             var trained = SafetensorsFile.Open(Path.Combine(directory, "model.safetensors"));
             long changed = 0, total = 0;
-            foreach (var (name, pretrained) in MiniLmFixture.Encoder.Model.state_dict())
+            foreach (var (name, pretrained) in MiniLmFixture.Encoder.Bert.state_dict())
             {
                 if (!pretrained.is_floating_point())
                     continue;

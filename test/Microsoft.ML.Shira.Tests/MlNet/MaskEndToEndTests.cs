@@ -42,7 +42,7 @@ public sealed class MaskEndToEndTests
         Assert.AreEqual(mask, adapter.Metadata.MaskType);
         Assert.AreEqual(MiniLmBudget, adapter.ParameterCount);
         Assert.IsTrue(adapter.Layers.Values.SelectMany(l => l.Values).Any(v => v != 0), "Training moved the values.");
-        CheckPositions(mask, adapter, MiniLmFixture.Encoder.Model);
+        CheckPositions(mask, adapter, MiniLmFixture.Encoder.Bert);
         AssertSameAfterSaving(ml, model, test, view => view.GetColumn<float>("Score").ToArray());
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.Text.Encoders;
 using System.Text.Json;
 using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.Peft;
@@ -62,8 +63,8 @@ public sealed class ModelFilesExportTests
 
         // Expected: the base weights with the adapter's values added at its indices (α = 1), every other entry untouched.
         var adapter = Fixture.LoadedShira.GetAdapter("default");
-        var baseWeights = MiniLmFixture.Encoder.Model.state_dict();
-        var actual = fused.Model.state_dict();
+        var baseWeights = MiniLmFixture.Encoder.Bert.state_dict();
+        var actual = fused.Bert.state_dict();
         CollectionAssert.AreEquivalent(baseWeights.Keys.ToList(), actual.Keys.ToList());
         int changed = 0;
         foreach (var (name, tensor) in baseWeights)
@@ -80,6 +81,6 @@ public sealed class ModelFilesExportTests
             CollectionAssert.AreEqual(ModelFilesFixture.Bits(expected), ModelFilesFixture.Bits(actual[name].data<float>().ToArray()), name);
         }
         Assert.AreEqual(adapter.Layers.Count, changed);
-        CollectionAssert.AreEqual(MiniLmFixture.Encoder.Tokenizer.EncodeToIds("A fused export."), fused.Tokenizer.EncodeToIds("A fused export."));
+        CollectionAssert.AreEqual(((BertTextTokenizer)MiniLmFixture.Encoder.Tokenizer).EncodeToIds("A fused export."), ((BertTextTokenizer)fused.Tokenizer).EncodeToIds("A fused export."));
     }
 }

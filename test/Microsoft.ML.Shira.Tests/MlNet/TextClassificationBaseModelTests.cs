@@ -65,8 +65,7 @@ public sealed class TextClassificationBaseModelTests
     [TestMethod]
     public void AFolderWithoutAVocabularyFailsWhenTrainingStartsNamingTheFile()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "shira-encoder-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        string folder = Encoders.EncoderFolders.CopyCheckpoint("bert-no-pooler-targets");
         try
         {
             var baseModel = ShiraEncoderBaseModel.FromFolder(folder);

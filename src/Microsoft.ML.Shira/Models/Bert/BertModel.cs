@@ -10,7 +10,7 @@ namespace Microsoft.ML.Shira.Models.Bert;
 /// <c>encoder.layer.0.attention.self.query.weight</c>, … . Returns the last hidden state; see
 /// <see cref="SentencePooling"/> for sentence embeddings.
 /// </summary>
-internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IHuggingFaceModel
+internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, ISentenceEncoder
 {
 #pragma warning disable IDE1006 // Naming styles
     private readonly BertEmbeddings embeddings;
@@ -109,6 +109,22 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor?, Tensor>, IH
 
     /// <inheritdoc />
     public string ModelType => Config.ModelType;
+
+    /// <inheritdoc />
+    public int HiddenSize => Config.HiddenSize;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ModulesOutsideHiddenState => Config.AddPoolingLayer ? ["pooler.dense"] : [];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ProjectionModules => ["query", "key", "value", "dense"];
+
+    /// <inheritdoc />
+    /// <remarks>RoBERTa's positions start after the padding id, so two of its table's rows are never reached.</remarks>
+    public int MaxTokens => Config.PositionsAfterPadding ? Config.MaxPositionEmbeddings - Config.PadTokenId - 1 : Config.MaxPositionEmbeddings;
+
+    /// <inheritdoc />
+    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => call(inputIds, attentionMask, tokenTypeIds);
 
     /// <inheritdoc />
     public nn.Module Module => this;

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Shira.Models.Bert;
 internal sealed class BertPooler : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
-    private readonly Linear dense;
+    // Typed Module<Tensor, Tensor> (not the sealed Linear) so an adapter injector can swap it.
+    private nn.Module<Tensor, Tensor> dense;
 #pragma warning restore IDE1006
 
     /// <summary>Creates a randomly initialized pooler with <paramref name="dtype"/> weights on <paramref name="device"/>.</summary>

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Shira.Models.DistilBert;
 /// <c>…ffn.lin1</c>, <c>sa_layer_norm</c>, <c>output_layer_norm</c>), so that checkpoints and PEFT adapters load as
 /// written: word and learned position embeddings (no token types), post-norm blocks. Returns the last hidden state.
 /// </summary>
-internal sealed class DistilBertModel : nn.Module<Tensor, Tensor, Tensor>, IHuggingFaceModel
+internal sealed class DistilBertModel : nn.Module<Tensor, Tensor, Tensor>, ISentenceEncoder
 {
 #pragma warning disable IDE1006 // Field names are the Hugging Face module names (RegisterComponents uses them).
     private readonly DistilBertEmbeddings embeddings;
@@ -42,6 +42,22 @@ internal sealed class DistilBertModel : nn.Module<Tensor, Tensor, Tensor>, IHugg
 
     /// <inheritdoc />
     public string ModelType => DistilBertConfig.ModelType;
+
+    /// <inheritdoc />
+    public int HiddenSize => checked((int)Config.Dim);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ModulesOutsideHiddenState => [];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ProjectionModules => ["q_lin", "k_lin", "v_lin", "out_lin", "lin1", "lin2"];
+
+    /// <inheritdoc />
+    public int MaxTokens => checked((int)Config.MaxPositionEmbeddings);
+
+    /// <inheritdoc />
+    /// <remarks>DistilBERT has no token types: <paramref name="tokenTypeIds"/> is ignored.</remarks>
+    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds) => call(inputIds, attentionMask);
 
     /// <inheritdoc />
     public nn.Module Module => this;

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Text;
+using Microsoft.ML.Shira.Text.Encoders;
 using Microsoft.ML.Shira.TextClassification.Training;
 
 namespace Microsoft.ML.Shira.TextClassification.Data;
@@ -11,7 +12,7 @@ internal sealed record ExampleBatch(TokenizedBatch Tokens, long[] Labels)
     public (BertInputs Inputs, Tensor Labels) ToTensors(Device device) => (Tokens.ToTensors(device), tensor(Labels, device: device));
 
     /// <summary>Tokenizes <paramref name="rows"/> (all single texts or all pairs) into one batch.</summary>
-    public static ExampleBatch Create(IReadOnlyList<Example> rows, BertTextTokenizer tokenizer)
+    public static ExampleBatch Create(IReadOnlyList<Example> rows, IEncoderTokenizer tokenizer)
     {
         var tokens = rows[0].Second is null
             ? tokenizer.Encode(rows.Select(r => r.First).ToList())

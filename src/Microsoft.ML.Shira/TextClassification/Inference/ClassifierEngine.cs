@@ -4,6 +4,7 @@ using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Text;
+using Microsoft.ML.Shira.Text.Encoders;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 
@@ -19,8 +20,8 @@ namespace Microsoft.ML.Shira.TextClassification.Inference;
 internal sealed class ClassifierEngine : AdapterEngine
 {
     /// <summary>Takes ownership of <paramref name="encoder"/> (its model must hold the plain base weights, on <paramref name="device"/>).</summary>
-    public ClassifierEngine(ShiraEncoderBaseModel baseModel, PretrainedEncoder encoder, BertTextTokenizer tokenizer, Device device)
-        : base(baseModel, encoder, encoder.Model, device, nameof(ShiraTextClassificationTransformer), ShiraTextClassificationTransformer.DisposedMessage)
+    public ClassifierEngine(ShiraEncoderBaseModel baseModel, PretrainedEncoder encoder, IEncoderTokenizer tokenizer, Device device)
+        : base(baseModel, encoder, encoder.Model.Module, device, nameof(ShiraTextClassificationTransformer), ShiraTextClassificationTransformer.DisposedMessage)
     {
         Encoder = encoder;
         Tokenizer = tokenizer;
@@ -29,9 +30,9 @@ internal sealed class ClassifierEngine : AdapterEngine
     /// <summary>The base encoder; its weights change only under the write lock.</summary>
     private PretrainedEncoder Encoder { get; }
 
-    public BertTextTokenizer Tokenizer { get; }
+    public IEncoderTokenizer Tokenizer { get; }
 
-    public int HiddenSize => Encoder.Config.HiddenSize;
+    public int HiddenSize => Encoder.Model.HiddenSize;
 
     public ShiraClassificationHead GetHead(string name) => Read(() => Entry(name).Head);
 
@@ -71,7 +72,7 @@ internal sealed class ClassifierEngine : AdapterEngine
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var inputs = tokens.ToTensors(Device);
-        var hidden = Encoder.Model.call(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
+        var hidden = Encoder.Model.Encode(inputs.InputIds, inputs.AttentionMask, inputs.TokenTypeIds);
         var pooled = SentencePooling.Mean(hidden, inputs.AttentionMask);
         var logits = nn.functional.linear(pooled, head.Weight, head.Bias);
         return logits.to(ScalarType.Float32).cpu().data<float>().ToArray();

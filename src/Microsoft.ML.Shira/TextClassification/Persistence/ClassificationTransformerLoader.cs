@@ -45,13 +45,13 @@ internal sealed class ClassificationTransformerLoader
         return Build(reader, reference, encoder, adapters, selection,
             device =>
             {
-                encoder.Model.to(device);
+                encoder.Model.Module.to(device);
                 return new ClassifierEngine(baseModel, encoder, encoder.Tokenizer.WithMaxLength(maxLength), device);
             },
             engine => new ShiraTextClassificationTransformer(reader.Context, engine, names, batchSize, selection));
     }
 
-    protected override nn.Module ModuleOf(PretrainedEncoder model) => model.Model;
+    protected override nn.Module ModuleOf(PretrainedEncoder model) => model.Model.Module;
 
     protected override void AddAdapter(ClassifierEngine engine, (SparseAdapter Adapter, ShiraClassificationHead Head) adapter) =>
         engine.Add(adapter.Adapter, adapter.Head);

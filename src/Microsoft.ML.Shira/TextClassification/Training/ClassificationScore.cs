@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Models.Bert;
+using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.Training;
 
@@ -21,9 +21,9 @@ internal sealed record ClassificationScore(double Accuracy, double Loss) : IVali
     public string DescribeKept() => $"validation accuracy {Accuracy:P2}, loss {Loss:F4}";
 
     /// <summary>Scores the model (eval mode, no gradients) on every validation batch.</summary>
-    public static ClassificationScore Measure(BertModel model, nn.Module<Tensor, Tensor> head, IReadOnlyList<ExampleBatch> batches, Device device, CancellationToken token)
+    public static ClassificationScore Measure(ISentenceEncoder model, nn.Module<Tensor, Tensor> head, IReadOnlyList<ExampleBatch> batches, Device device, CancellationToken token)
     {
-        model.eval();
+        model.Module.eval();
         long correct = 0, rows = 0;
         double lossSum = 0;
         using var noGrad = no_grad();

@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Models.Bert;
+using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.TextClassification.Schema;
 using Microsoft.ML.Shira.Training;
@@ -14,21 +14,21 @@ namespace Microsoft.ML.Shira.TextClassification.Training;
 internal sealed class ClassificationTraining : TrainingTask<ExampleBatch>, IDisposable
 {
     private readonly ShiraTextClassificationOptions _options;
-    private readonly BertModel _model;
+    private readonly ISentenceEncoder _model;
     private readonly Linear _head;
     private readonly Device _device;
 
-    public ClassificationTraining(ShiraTextClassificationOptions options, BertModel model, int classCount, Device device)
+    public ClassificationTraining(ShiraTextClassificationOptions options, ISentenceEncoder model, int classCount, Device device)
     {
         _options = options;
         _model = model;
         _device = device;
-        _head = nn.Linear(model.Config.HiddenSize, classCount);
+        _head = nn.Linear(model.HiddenSize, classCount);
         _head.to(device);
         ExtraGroups = [new ParameterGroup(_head.parameters().ToList(), options.HeadLearningRate)];
     }
 
-    public override nn.Module Model => _model;
+    public override nn.Module Model => _model.Module;
 
     public override string ModelKind => "encoder";
 

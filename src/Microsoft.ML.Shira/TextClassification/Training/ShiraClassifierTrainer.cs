@@ -1,4 +1,6 @@
 using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Models;
+using Microsoft.ML.Shira.Runtime;
 using Microsoft.ML.Shira.TextClassification.Data;
 using Microsoft.ML.Shira.TextClassification.Inference;
 using Microsoft.ML.Shira.TextClassification.Schema;
@@ -31,6 +33,26 @@ internal static class ShiraClassifierTrainer
             (encoder, handOver) => TrainOn(context, options, names, label, run, encoder, train, validation, handOver));
     }
 
+    /// <summary>
+    /// Default (BERT) target modules become the encoder's own projection names (DistilBERT's <c>q_lin</c> … <c>lin2</c>);
+    /// modules that mean pooling never reaches (BERT's pooler) are left out.
+    /// </summary>
+    private static ShiraTextClassificationOptions WithTargetsOf(ISentenceEncoder model, ShiraTextClassificationOptions options, MlContextLog log)
+    {
+        bool renamed = options.TargetModulesPattern is null && options.TargetModules.SequenceEqual(ShiraTextClassificationOptions.BertTargetModules)
+            && !model.ProjectionModules.SequenceEqual(options.TargetModules);
+        if (!renamed && model.ModulesOutsideHiddenState.Count == 0)
+            return options;
+        var copy = (ShiraTextClassificationOptions)options.CopyForTrial();
+        copy.ExcludedModules = model.ModulesOutsideHiddenState;
+        if (renamed)
+        {
+            copy.TargetModules = model.ProjectionModules.ToList();
+            log.Info($"Target modules: {string.Join(", ", copy.TargetModules)} (the '{model.ModelType}' names of the default BERT projections).");
+        }
+        return copy;
+    }
+
     private static LabelInfo CheckColumns(DataViewSchema schema, ClassificationColumns names)
     {
         ClassificationInputColumns.RequireTexts(schema, names);
@@ -43,7 +65,11 @@ internal static class ShiraClassifierTrainer
     {
         var device = run.Device;
         var model = encoder.Model;
-        model.to(device);
+        options = WithTargetsOf(model, options, run.Log);
+        if (options.MaxSequenceLength > model.MaxTokens)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSequenceLength,
+                $"MaxSequenceLength ({options.MaxSequenceLength}) exceeds the {model.MaxTokens} positions of the base model {options.BaseModel.Id}; set MaxSequenceLength to at most {model.MaxTokens}.");
+        model.Module.to(device);
         var tokenizer = encoder.Tokenizer.WithMaxLength(options.MaxSequenceLength);
         Func<IReadOnlyList<Example>, ExampleBatch> batch = rows => ExampleBatch.Create(rows, tokenizer);
         var train = new EpochBatches<Example, ExampleBatch>(trainRows, options.BatchSize, batch, run.Seed);

@@ -36,7 +36,7 @@ internal static class ShiraMaskSelection
         Func<TBatch, Tensor> loss, List<Parameter> frozen)
     {
         var token = options.CancellationToken;
-        var matcher = new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern);
+        var matcher = new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern, options.ExcludedModules);
         var targets = CalibrationTargets.Find(model, matcher, modelId, nameof(options.TargetModules));
         frozen.ForEach(p => p.requires_grad = false);
         model.eval();

@@ -15,7 +15,7 @@ internal static class FineTuningFactory
         options.Method switch
         {
             FineTuningMethod.Shira => InjectShira(model, options, chooseMask()),
-            FineTuningMethod.Lora => new LoraFineTuning(model, new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern), options.Budget(), seed),
+            FineTuningMethod.Lora => new LoraFineTuning(model, new TargetModuleMatcher(options.TargetModules, options.TargetModulesPattern, options.ExcludedModules), options.Budget(), seed),
             FineTuningMethod.FullFineTuning => ModelWideFineTuning.Full(model),
             FineTuningMethod.HeadOnly => ModelWideFineTuning.HeadOnly(model),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown fine-tuning method."),
@@ -29,6 +29,7 @@ internal static class FineTuningFactory
             {
                 TargetModules = options.TargetModules.ToList(),
                 TargetModulesPattern = options.TargetModulesPattern,
+                ExcludeModules = options.ExcludedModules.ToList(),
                 Budget = options.Budget(),
                 // The trainers backpropagate each step's graph once, so the layers may free their inputs early.
                 FreeInputAfterBackward = true,

@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace Microsoft.ML.Shira.Text;
+namespace Microsoft.ML.Shira.Text.Encoders;
 
 /// <summary>
 /// BERT WordPiece tokenization over a <c>vocab.txt</c> (Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>) that turns
@@ -8,8 +8,11 @@ namespace Microsoft.ML.Shira.Text;
 /// <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>, truncated to <see cref="MaxLength"/> tokens
 /// (pairs: longest-first, as Hugging Face does).
 /// </summary>
-internal sealed class BertTextTokenizer
+internal sealed class BertTextTokenizer : IEncoderTokenizer
 {
+    /// <summary>File name of the WordPiece vocabulary in a model folder.</summary>
+    public const string VocabFileName = "vocab.txt";
+
     private readonly byte[] _vocabulary;
 
     private BertTextTokenizer(BertTokenizer tokenizer, int maxLength, byte[] vocabulary)
@@ -116,89 +119,24 @@ internal sealed class BertTextTokenizer
     }
 
     /// <summary>The ids of <c>[CLS] text [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>
-    public int[] EncodeToIds(string text)
-    {
-        var tokens = Tokenize(text);
-        return Assemble(Truncate(tokens, MaxLength - 2), null, out _);
-    }
+    public int[] EncodeToIds(string text) => Encode([text]).RowIds(0).Select(id => (int)id).ToArray();
 
-    /// <summary>Tokenizes and pads a batch of single texts.</summary>
-    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        var rows = new List<(int[] Ids, int FirstLength)>(texts.Count);
-        foreach (var text in texts)
-        {
-            var ids = Assemble(Truncate(Tokenize(text ?? throw new ArgumentException("A text is null.", nameof(texts))), MaxLength - 2), null, out int first);
-            rows.Add((ids, first));
-        }
-        return Pad(rows, padding);
-    }
+    /// <inheritdoc />
+    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest) =>
+        EncoderBatches.Single(texts, Tokenize, Specials, MaxLength, padding);
 
     /// <summary>Tokenizes and pads a batch of text pairs (<c>token_type_ids</c> 1 on the second text).</summary>
-    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest)
-    {
-        ArgumentNullException.ThrowIfNull(pairs);
-        var rows = new List<(int[] Ids, int FirstLength)>(pairs.Count);
-        foreach (var (firstText, secondText) in pairs)
-        {
-            ArgumentNullException.ThrowIfNull(firstText, nameof(pairs));
-            ArgumentNullException.ThrowIfNull(secondText, nameof(pairs));
-            var a = Tokenize(firstText).ToList();
-            var b = Tokenize(secondText).ToList();
-            // Longest-first: drop the last token of the longer text (the second on ties) until both fit.
-            while (a.Count + b.Count > MaxLength - 3)
-            {
-                if (a.Count > b.Count)
-                    a.RemoveAt(a.Count - 1);
-                else
-                    b.RemoveAt(b.Count - 1);
-            }
-            rows.Add((Assemble(a, b, out int first), first));
-        }
-        return Pad(rows, padding);
-    }
+    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest) =>
+        EncoderBatches.Pairs(pairs, Tokenize, Specials, MaxLength, padding);
 
-    private static IReadOnlyList<int> Truncate(IReadOnlyList<int> tokens, int max) =>
-        tokens.Count <= max ? tokens : tokens.Take(max).ToArray();
-
-    /// <summary><c>[CLS] a [SEP] (b [SEP])</c>; <paramref name="firstLength"/> counts <c>[CLS] a [SEP]</c>.</summary>
-    private int[] Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b, out int firstLength)
+    /// <summary><c>vocab.txt</c> and a <c>tokenizer_config.json</c> with <see cref="LowerCase"/> and <see cref="MaxLength"/>.</summary>
+    public IReadOnlyDictionary<string, byte[]> FolderFiles() => new Dictionary<string, byte[]>(StringComparer.Ordinal)
     {
-        var ids = new List<int>(a.Count + (b?.Count ?? 0) + 3) { ClsTokenId };
-        ids.AddRange(a);
-        ids.Add(SepTokenId);
-        firstLength = ids.Count;
-        if (b is not null)
-        {
-            ids.AddRange(b);
-            ids.Add(SepTokenId);
-        }
-        return ids.ToArray();
-    }
+        [VocabFileName] = _vocabulary,
+        [EncoderTokenizerConfig.FileName] = EncoderTokenizerConfig.ToJson("BertTokenizer", MaxLength, new() { ["do_lower_case"] = LowerCase }),
+    };
 
-    private TokenizedBatch Pad(List<(int[] Ids, int FirstLength)> rows, PaddingStrategy padding)
-    {
-        if (rows.Count == 0)
-            throw new ArgumentException("The batch is empty.");
-        int length = padding == PaddingStrategy.MaxLength ? MaxLength : rows.Max(r => r.Ids.Length);
-        var ids = new long[rows.Count * length];
-        var mask = new long[rows.Count * length];
-        var types = new long[rows.Count * length];
-        var lengths = new int[rows.Count];
-        Array.Fill(ids, PadTokenId);
-        for (int r = 0; r < rows.Count; r++)
-        {
-            var (rowIds, first) = rows[r];
-            int offset = r * length;
-            for (int t = 0; t < rowIds.Length; t++)
-            {
-                ids[offset + t] = rowIds[t];
-                mask[offset + t] = 1;
-                types[offset + t] = t < first ? 0 : 1;
-            }
-            lengths[r] = rowIds.Length;
-        }
-        return new TokenizedBatch(rows.Count, length, ids, mask, types, lengths);
-    }
+    IEncoderTokenizer IEncoderTokenizer.WithMaxLength(int maxLength) => WithMaxLength(maxLength);
+
+    private EncoderSpecialTokens Specials => new(ClsTokenId, SepTokenId, PadTokenId, PairSeparators: 1, SecondSegmentTypeOne: true);
 }
