@@ -8,7 +8,7 @@ namespace Microsoft.ML.Shira.Text;
 /// <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>, truncated to <see cref="MaxLength"/> tokens
 /// (pairs: longest-first, as Hugging Face does).
 /// </summary>
-internal sealed class BertTextTokenizer
+internal sealed class BertTextTokenizer : IEncoderTokenizer
 {
     private readonly byte[] _vocabulary;
 
@@ -119,7 +119,7 @@ internal sealed class BertTextTokenizer
     public int[] EncodeToIds(string text)
     {
         var tokens = Tokenize(text);
-        return Assemble(Truncate(tokens, MaxLength - 2), null, out _);
+        return Assemble(EncoderBatch.Truncate(tokens, MaxLength - 2), null, out _);
     }
 
     /// <summary>Tokenizes and pads a batch of single texts.</summary>
@@ -129,7 +129,7 @@ internal sealed class BertTextTokenizer
         var rows = new List<(int[] Ids, int FirstLength)>(texts.Count);
         foreach (var text in texts)
         {
-            var ids = Assemble(Truncate(Tokenize(text ?? throw new ArgumentException("A text is null.", nameof(texts))), MaxLength - 2), null, out int first);
+            var ids = Assemble(EncoderBatch.Truncate(Tokenize(text ?? throw new ArgumentException("A text is null.", nameof(texts))), MaxLength - 2), null, out int first);
             rows.Add((ids, first));
         }
         return Pad(rows, padding);
@@ -146,21 +146,11 @@ internal sealed class BertTextTokenizer
             ArgumentNullException.ThrowIfNull(secondText, nameof(pairs));
             var a = Tokenize(firstText).ToList();
             var b = Tokenize(secondText).ToList();
-            // Longest-first: drop the last token of the longer text (the second on ties) until both fit.
-            while (a.Count + b.Count > MaxLength - 3)
-            {
-                if (a.Count > b.Count)
-                    a.RemoveAt(a.Count - 1);
-                else
-                    b.RemoveAt(b.Count - 1);
-            }
+            EncoderBatch.TruncateLongestFirst(a, b, MaxLength - 3);
             rows.Add((Assemble(a, b, out int first), first));
         }
         return Pad(rows, padding);
     }
-
-    private static IReadOnlyList<int> Truncate(IReadOnlyList<int> tokens, int max) =>
-        tokens.Count <= max ? tokens : tokens.Take(max).ToArray();
 
     /// <summary><c>[CLS] a [SEP] (b [SEP])</c>; <paramref name="firstLength"/> counts <c>[CLS] a [SEP]</c>.</summary>
     private int[] Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b, out int firstLength)
@@ -177,28 +167,6 @@ internal sealed class BertTextTokenizer
         return ids.ToArray();
     }
 
-    private TokenizedBatch Pad(List<(int[] Ids, int FirstLength)> rows, PaddingStrategy padding)
-    {
-        if (rows.Count == 0)
-            throw new ArgumentException("The batch is empty.");
-        int length = padding == PaddingStrategy.MaxLength ? MaxLength : rows.Max(r => r.Ids.Length);
-        var ids = new long[rows.Count * length];
-        var mask = new long[rows.Count * length];
-        var types = new long[rows.Count * length];
-        var lengths = new int[rows.Count];
-        Array.Fill(ids, PadTokenId);
-        for (int r = 0; r < rows.Count; r++)
-        {
-            var (rowIds, first) = rows[r];
-            int offset = r * length;
-            for (int t = 0; t < rowIds.Length; t++)
-            {
-                ids[offset + t] = rowIds[t];
-                mask[offset + t] = 1;
-                types[offset + t] = t < first ? 0 : 1;
-            }
-            lengths[r] = rowIds.Length;
-        }
-        return new TokenizedBatch(rows.Count, length, ids, mask, types, lengths);
-    }
+    private TokenizedBatch Pad(List<(int[] Ids, int FirstLength)> rows, PaddingStrategy padding) =>
+        EncoderBatch.Pad(rows, padding, MaxLength, PadTokenId, secondTextTypeOne: true);
 }
