@@ -91,7 +91,8 @@ internal static partial class HuggingFaceTokenizerJson
         return result;
     }
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
+    /// <summary>The <c>added_tokens</c> array with its flags.</summary>
+    internal static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
     {
         var result = new List<AddedToken>();
         if (!root.TryGetProperty("added_tokens", out var added) || added.ValueKind == JsonValueKind.Null)
