@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Models;
-using Microsoft.ML.Shira.Text.Encoders;
+using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.BaseModels;
 

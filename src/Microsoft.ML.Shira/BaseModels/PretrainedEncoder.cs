@@ -1,6 +1,6 @@
 using Microsoft.ML.Shira.Models;
 using Microsoft.ML.Shira.Models.Bert;
-using Microsoft.ML.Shira.Text.Encoders;
+using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.BaseModels;
 

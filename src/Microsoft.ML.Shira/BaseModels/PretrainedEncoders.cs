@@ -3,7 +3,7 @@ using Microsoft.ML.Shira.Checkpoints.Onnx;
 using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.Models;
-using Microsoft.ML.Shira.Text.Encoders;
+using Microsoft.ML.Shira.Text;
 
 namespace Microsoft.ML.Shira.BaseModels;
 

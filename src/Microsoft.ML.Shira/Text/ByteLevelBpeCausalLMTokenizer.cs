@@ -1,17 +1,18 @@
-using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace Microsoft.ML.Shira.Text;
 
 /// <summary>
 /// A byte-level BPE tokenizer (GPT-2 and its descendants), read from Hugging Face's <c>vocab.json</c> + <c>merges.txt</c>
-/// or from <c>tokenizer.json</c>, and backed by Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/> with GPT-2's split
-/// regex. Encoding matches Hugging Face's GPT-2 tokenizer: no BOS unless <c>add_bos_token</c> is set; special tokens
-/// (<c>&lt;|endoftext|&gt;</c>, <c>added_tokens</c>) written in the text are encoded as their ids.
+/// or from <c>tokenizer.json</c> (GPT-2, Qwen2 / Qwen2.5 / Qwen3, Llama-3 pipelines; see <see cref="HuggingFaceTokenizerJson"/>),
+/// encoded by <see cref="ByteLevelBpeEncoder"/> over Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>. Encoding
+/// matches Hugging Face's tokenizer: no BOS unless <c>add_bos_token</c> is set or the post-processor's template adds
+/// one; special tokens (<c>&lt;|endoftext|&gt;</c>, <c>added_tokens</c>) written in the text are encoded as their ids.
 /// </summary>
 internal sealed partial class ByteLevelBpeCausalLMTokenizer : ICausalLMTokenizer
 {
-    private readonly BpeTokenizer _tokenizer;
+    private readonly ByteLevelBpeEncoder _encoder;
+    private readonly SpecialTokenTemplate? _template;
     private readonly HashSet<int> _specialIds;
 
     private ByteLevelBpeCausalLMTokenizer(ByteLevelBpeDefinition definition, ByteLevelBpeTokenizerOptions options)
@@ -43,40 +44,34 @@ internal sealed partial class ByteLevelBpeCausalLMTokenizer : ICausalLMTokenizer
         Resolve(options.UnkToken, "unk_token", required: true);
         Resolve(options.PadToken, "pad_token", required: true);
         SpecialTokens = special;
-        AddBosToken = options.AddBosToken;
+        _template = definition.Template;
+        if (_template is not null && options.BosToken is null && _template.Prefix.Count > 0)
+            BosTokenId = _template.Prefix[0];
+        AddBosToken = _template is not null ? _template.Prefix.Count > 0 : options.AddBosToken;
         AddPrefixSpace = options.AddPrefixSpace ?? definition.AddPrefixSpace;
         VocabularySize = Math.Max(definition.Vocabulary.Values.Max(), special.Count == 0 ? 0 : special.Values.Max()) + 1;
-
-        var bpeOptions = new BpeOptions(definition.Vocabulary)
-        {
-            Merges = definition.Merges.Select(m => m.Left + " " + m.Right),
-            PreTokenizer = new RegexPreTokenizer(Gpt2Split(), special.Count > 0 ? special : null),
-            SpecialTokens = special.Count > 0 ? special : null,
-            ByteLevel = true,
-        };
-        try
-        {
-            _tokenizer = BpeTokenizer.Create(bpeOptions);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            throw new ShiraFormatException($"Tokenizer {Source} is not a valid byte-level BPE: {ex.Message}", ex);
-        }
+        _encoder = new ByteLevelBpeEncoder(definition, special, AddPrefixSpace);
     }
 
     /// <summary>The file(s) the tokenizer was read from (for messages).</summary>
     public string Source { get; }
 
-    /// <summary>The underlying Microsoft.ML.Tokenizers tokenizer.</summary>
-    public BpeTokenizer Inner => _tokenizer;
+    /// <summary>The underlying Microsoft.ML.Tokenizers BPE model.</summary>
+    public BpeTokenizer Inner => _encoder.Bpe;
 
     /// <summary>Tokens matched verbatim in text (added tokens and the named special tokens), with their ids.</summary>
     public IReadOnlyDictionary<string, int> SpecialTokens { get; }
 
-    /// <summary>Whether <see cref="Encode"/> prepends BOS to non-empty text (<c>add_bos_token</c>; false for GPT-2).</summary>
+    /// <summary>
+    /// Whether <see cref="Encode"/> prepends BOS to non-empty text: the post-processor's template when
+    /// <c>tokenizer.json</c> has one (Llama-3's <c>TemplateProcessing</c>), else <c>add_bos_token</c> (false for GPT-2).
+    /// </summary>
     public bool AddBosToken { get; }
 
-    /// <summary>Whether a space is prepended to text that does not start with one (<c>add_prefix_space</c>).</summary>
+    /// <summary>
+    /// Whether a space is prepended to text that does not start with one (<c>add_prefix_space</c>); like Hugging Face's
+    /// fast tokenizers, to each stretch of text between added tokens.
+    /// </summary>
     public bool AddPrefixSpace { get; }
 
     /// <inheritdoc />
@@ -89,16 +84,21 @@ internal sealed partial class ByteLevelBpeCausalLMTokenizer : ICausalLMTokenizer
     public int? EosTokenId { get; }
 
     /// <summary>
-    /// Encodes text. With <paramref name="addBos"/>, BOS comes first when <see cref="AddBosToken"/> is set, and for empty
-    /// text (so that a prompt is never empty, as Hugging Face generation starts from <c>bos_token_id</c>); GPT-2 text is
-    /// otherwise encoded without BOS, like Hugging Face's tokenizer.
+    /// Encodes text. With <paramref name="addBos"/>, the post-processor's special tokens are added when
+    /// <c>tokenizer.json</c> has a template (Llama-3: <c>&lt;|begin_of_text|&gt;</c> first), else BOS comes first when
+    /// <see cref="AddBosToken"/> is set; in both cases BOS alone stands for empty text (so that a prompt is never empty,
+    /// as Hugging Face generation starts from <c>bos_token_id</c>). GPT-2 and Qwen2 text is otherwise encoded without
+    /// BOS, like Hugging Face's tokenizer.
     /// </summary>
     public IReadOnlyList<int> Encode(string text, bool addBos = true)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string input = AddPrefixSpace && text.Length > 0 && text[0] != ' ' ? " " + text : text;
-        var ids = _tokenizer.EncodeToIds(input);
-        if (addBos && BosTokenId is int bos && (AddBosToken || ids.Count == 0))
+        var ids = _encoder.Encode(text);
+        if (!addBos)
+            return ids.ToArray();
+        if (_template is not null && ids.Count > 0)
+            return _template.Apply(ids);
+        if (BosTokenId is int bos && (AddBosToken || ids.Count == 0))
             return ids.Prepend(bos).ToArray();
         return ids.ToArray();
     }
@@ -108,13 +108,9 @@ internal sealed partial class ByteLevelBpeCausalLMTokenizer : ICausalLMTokenizer
     {
         ArgumentNullException.ThrowIfNull(ids);
         var kept = skipSpecialTokens ? ids.Where(id => !_specialIds.Contains(id)) : ids;
-        return _tokenizer.Decode(kept, considerSpecialTokens: true);
+        return _encoder.Decode(kept);
     }
 
     /// <summary>The source of the tokenizer.</summary>
     public override string ToString() => Source;
-
-    /// <summary>GPT-2's pre-tokenization: contractions, letters, digits, other symbols, each with one optional leading space; runs of whitespace.</summary>
-    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+", RegexOptions.CultureInvariant)]
-    private static partial Regex Gpt2Split();
 }

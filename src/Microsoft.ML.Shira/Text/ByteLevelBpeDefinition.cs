@@ -4,7 +4,20 @@ namespace Microsoft.ML.Shira.Text;
 /// <param name="Content">The token text.</param>
 /// <param name="Id">Its id.</param>
 /// <param name="Special">True when decoding with skipSpecialTokens drops it.</param>
-internal sealed record AddedToken(string Content, int Id, bool Special);
+internal sealed record AddedToken(string Content, int Id, bool Special)
+{
+    /// <summary><c>lstrip</c>: the match swallows the whitespace before it.</summary>
+    public bool LStrip { get; init; }
+
+    /// <summary><c>rstrip</c>: the match swallows the whitespace after it.</summary>
+    public bool RStrip { get; init; }
+
+    /// <summary><c>single_word</c>: matched only when no letter, digit or underscore touches it.</summary>
+    public bool SingleWord { get; init; }
+
+    /// <summary><c>normalized</c>: matched in the normalized text rather than in the raw text (Hugging Face's default for non-special tokens).</summary>
+    public bool Normalized { get; init; }
+}
 
 /// <summary>A parsed byte-level BPE model: vocabulary, ordered merges, added tokens, and where they came from.</summary>
 internal sealed class ByteLevelBpeDefinition
@@ -34,6 +47,21 @@ internal sealed class ByteLevelBpeDefinition
 
     /// <summary>Whether the pre-tokenizer adds a leading space.</summary>
     public bool AddPrefixSpace { get; }
+
+    /// <summary>Unicode normalization applied to the text between added tokens (<c>normalizer</c>), or null for none.</summary>
+    public System.Text.NormalizationForm? Normalization { get; init; }
+
+    /// <summary>
+    /// The split patterns applied in turn before byte-level BPE (Hugging Face <c>Split</c> steps with <c>Isolated</c>
+    /// behaviour: matches and the text between them are pieces); null means GPT-2's regex (<c>ByteLevel</c> with <c>use_regex</c>).
+    /// </summary>
+    public IReadOnlyList<System.Text.RegularExpressions.Regex>? Splits { get; init; }
+
+    /// <summary><c>ignore_merges</c>: a piece that is itself in the vocabulary is one token, whatever the merges say (Llama-3).</summary>
+    public bool IgnoreMerges { get; init; }
+
+    /// <summary>The special tokens the post-processor puts around a sequence or pair, or null when it adds none.</summary>
+    public SpecialTokenTemplate? Template { get; init; }
 
     /// <summary>Checks that every byte has a token and that each merge combines known tokens into a known token.</summary>
     private void Validate(Func<int, string> describeMerge)

@@ -10,7 +10,8 @@ internal static class CausalLMTokenizers
     public const string SentencePieceFileName = "tokenizer.model";
 
     /// <summary>
-    /// Loads the folder's tokenizer: SentencePiece when <c>tokenizer.model</c> exists (LLaMA), else byte-level BPE from
+    /// Loads the folder's tokenizer: SentencePiece when <c>tokenizer.model</c> exists (LLaMA, Mistral, Phi-3, Gemma;
+    /// with the added tokens of <c>tokenizer.json</c> or <c>added_tokens.json</c>), else byte-level BPE from
     /// <c>tokenizer.json</c> or <c>vocab.json</c> + <c>merges.txt</c> (GPT-2; see <see cref="ByteLevelBpeCausalLMTokenizer.Load(IModelFileSource)"/>).
     /// </summary>
     /// <exception cref="ShiraFormatException">No supported tokenizer file, or a corrupt one; the message names the file.</exception>
@@ -18,7 +19,10 @@ internal static class CausalLMTokenizers
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source.Exists(SentencePieceFileName))
-            return SentencePieceCausalLMTokenizer.FromBytes(source.ReadAllBytes(SentencePieceFileName), source.Describe(SentencePieceFileName));
+        {
+            var (added, prefixEverySegment) = SentencePieceAddedTokens.Read(source);
+            return SentencePieceCausalLMTokenizer.FromBytes(source.ReadAllBytes(SentencePieceFileName), source.Describe(SentencePieceFileName), added, prefixEverySegment);
+        }
         if (ByteLevelBpeCausalLMTokenizer.IsPresent(source))
             return ByteLevelBpeCausalLMTokenizer.Load(source);
         throw new ShiraFormatException(

@@ -5,11 +5,15 @@ namespace Microsoft.ML.Shira.Text;
 
 /// <summary>
 /// Reads the byte-level BPE tokenizers of Hugging Face's <c>tokenizer.json</c> (the <c>tokenizers</c> library format):
-/// <c>model</c> of type <c>BPE</c>, <c>pre_tokenizer</c> <c>ByteLevel</c> (with the GPT-2 split regex), no normalizer,
-/// <c>ByteLevel</c> (or no) decoder and post-processor, and <c>added_tokens</c>. Other pipelines are rejected with an
-/// error naming the file and the key rather than encoded differently from Hugging Face.
+/// <c>model</c> of type <c>BPE</c> (no byte fallback; <c>ignore_merges</c> honoured), <c>normalizer</c> none or a
+/// Unicode normal form (Qwen2: <c>NFC</c>), <c>pre_tokenizer</c> <c>ByteLevel</c> (GPT-2's split regex) or a
+/// <c>Sequence</c> of <c>Split</c> regexes (<c>Isolated</c>) ending in <c>ByteLevel</c> (Qwen2, Llama-3),
+/// <c>post_processor</c> none, <c>ByteLevel</c>, <c>TemplateProcessing</c>, <c>RobertaProcessing</c> or
+/// <c>BertProcessing</c> (or a <c>Sequence</c> of them), <c>ByteLevel</c> (or no) decoder, and <c>added_tokens</c>
+/// with their <c>lstrip</c> / <c>rstrip</c> / <c>single_word</c> / <c>normalized</c> flags. Other pipelines are
+/// rejected with an error naming the file and the key rather than encoded differently from Hugging Face.
 /// </summary>
-internal static class HuggingFaceTokenizerJson
+internal static partial class HuggingFaceTokenizerJson
 {
     /// <summary>Parses <paramref name="json"/>; <paramref name="source"/> names it in errors.</summary>
     public static ByteLevelBpeDefinition Read(byte[] json, string source)
@@ -24,8 +28,11 @@ internal static class HuggingFaceTokenizerJson
             string? type = String(model, "type", source, "model.type");
             if (type is not null and not "BPE")
                 throw Invalid(source, "model.type", $"is '{type}'; only byte-level BPE tokenizers (GPT-2 style) are supported here");
-            CheckModelOptions(model, source);
-            bool addPrefixSpace = CheckPipeline(root, source);
+            bool ignoreMerges = CheckModelOptions(model, source);
+            var normalization = ReadNormalizer(root, source);
+            var (splits, addPrefixSpace) = ReadPreTokenizer(root, source);
+            CheckDecoder(root, source);
+            var template = ReadPostProcessor(root, source);
 
             var added = ReadAddedTokens(root, source);
             if (!model.TryGetProperty("vocab", out var vocabElement))
@@ -33,11 +40,18 @@ internal static class HuggingFaceTokenizerJson
             var vocabulary = ByteLevelBpeFiles.ReadVocabulary(vocabElement, $"Tokenizer file '{source}', 'model.vocab',");
             var merges = ReadMerges(model, source);
             return new ByteLevelBpeDefinition($"'{source}'", vocabulary, merges, added, addPrefixSpace,
-                i => $"Tokenizer file '{source}', 'model.merges[{i}]':");
+                i => $"Tokenizer file '{source}', 'model.merges[{i}]':")
+            {
+                Normalization = normalization,
+                Splits = splits,
+                IgnoreMerges = ignoreMerges,
+                Template = template,
+            };
         }
     }
 
-    private static void CheckModelOptions(JsonElement model, string source)
+    /// <summary>Refuses BPE options that change the encoding; returns <c>ignore_merges</c>.</summary>
+    private static bool CheckModelOptions(JsonElement model, string source)
     {
         foreach (string key in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
         {
@@ -47,28 +61,10 @@ internal static class HuggingFaceTokenizerJson
         if (model.TryGetProperty("dropout", out var dropout) && dropout.ValueKind != JsonValueKind.Null
             && !(dropout.ValueKind == JsonValueKind.Number && dropout.GetDouble() == 0))
             throw Invalid(source, "model.dropout", $"is {dropout.GetRawText()}; BPE dropout is not supported");
-        foreach (string key in new[] { "byte_fallback", "ignore_merges" })
-        {
-            if (model.TryGetProperty(key, out var flag) && flag.ValueKind == JsonValueKind.True)
-                throw Invalid(source, "model." + key, "is true, which is not supported");
-        }
-    }
-
-    /// <summary>Checks normalizer, pre-tokenizer, post-processor and decoder; returns the pre-tokenizer's add_prefix_space.</summary>
-    private static bool CheckPipeline(JsonElement root, string source)
-    {
-        if (root.TryGetProperty("normalizer", out var normalizer) && normalizer.ValueKind != JsonValueKind.Null)
-            throw Invalid(source, "normalizer", $"is {Describe(normalizer)}; byte-level BPE tokenizers with a normalizer are not supported");
-        if (!root.TryGetProperty("pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object || TypeOf(pre) != "ByteLevel")
-            throw Invalid(source, "pre_tokenizer", $"is {(pre.ValueKind == JsonValueKind.Undefined ? "missing" : Describe(pre))}; only the ByteLevel pre-tokenizer (GPT-2) is supported");
-        if (pre.TryGetProperty("use_regex", out var useRegex) && useRegex.ValueKind == JsonValueKind.False)
-            throw Invalid(source, "pre_tokenizer.use_regex", "is false; only the GPT-2 split regex is supported");
-        foreach (string key in new[] { "post_processor", "decoder" })
-        {
-            if (root.TryGetProperty(key, out var step) && step.ValueKind != JsonValueKind.Null && TypeOf(step) != "ByteLevel")
-                throw Invalid(source, key, $"is {Describe(step)}; only ByteLevel (or none) is supported");
-        }
-        return pre.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True;
+        if (model.TryGetProperty("byte_fallback", out var fallback) && fallback.ValueKind == JsonValueKind.True)
+            throw Invalid(source, "model.byte_fallback", "is true (a SentencePiece-style BPE, as in Mistral, Phi-3 and Gemma), which is not supported here; " +
+                "such model folders are read from their 'tokenizer.model' instead");
+        return model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True;
     }
 
     /// <summary>Merges as <c>"left right"</c> strings (older files) or <c>["left", "right"]</c> pairs (newer files).</summary>
@@ -95,7 +91,8 @@ internal static class HuggingFaceTokenizerJson
         return result;
     }
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
+    /// <summary>The <c>added_tokens</c> array with its flags.</summary>
+    internal static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
     {
         var result = new List<AddedToken>();
         if (!root.TryGetProperty("added_tokens", out var added) || added.ValueKind == JsonValueKind.Null)
@@ -109,8 +106,15 @@ internal static class HuggingFaceTokenizerJson
                 || !token.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out int value) || value < 0
                 || !token.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String || content.GetString()!.Length == 0)
                 throw Invalid(source, $"added_tokens[{i}]", $"must have a non-negative integer 'id' and a non-empty 'content', got {Describe(token)}");
-            bool special = token.TryGetProperty("special", out var flag) && flag.ValueKind == JsonValueKind.True;
-            result.Add(new AddedToken(content.GetString()!, value, special));
+            bool special = Flag(token, "special", source, $"added_tokens[{i}].special") ?? false;
+            result.Add(new AddedToken(content.GetString()!, value, special)
+            {
+                LStrip = Flag(token, "lstrip", source, $"added_tokens[{i}].lstrip") ?? false,
+                RStrip = Flag(token, "rstrip", source, $"added_tokens[{i}].rstrip") ?? false,
+                SingleWord = Flag(token, "single_word", source, $"added_tokens[{i}].single_word") ?? false,
+                // The tokenizers library's default: special tokens are matched in the raw text, the others after normalization.
+                Normalized = Flag(token, "normalized", source, $"added_tokens[{i}].normalized") ?? !special,
+            });
             i++;
         }
         return result;
@@ -120,6 +124,12 @@ internal static class HuggingFaceTokenizerJson
         !obj.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null ? null
         : value.ValueKind == JsonValueKind.String ? value.GetString()
         : throw Invalid(source, path, $"must be a string, got {Describe(value)}");
+
+    private static bool? Flag(JsonElement obj, string key, string source, string path) =>
+        !obj.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null ? null
+        : value.ValueKind == JsonValueKind.True ? true
+        : value.ValueKind == JsonValueKind.False ? false
+        : throw Invalid(source, path, $"must be true or false, got {Describe(value)}");
 
     private static string? TypeOf(JsonElement step) =>
         step.ValueKind == JsonValueKind.Object && step.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : null;

@@ -1,5 +1,4 @@
 using Microsoft.ML.Shira.Text;
-using Microsoft.ML.Shira.Text.Encoders;
 
 namespace Microsoft.ML.Shira.Tests.Bert;
 

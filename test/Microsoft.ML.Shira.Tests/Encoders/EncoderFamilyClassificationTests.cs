@@ -4,7 +4,7 @@ using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.ModelFiles;
 using Microsoft.ML.Shira.Tests.MlNet;
-using Microsoft.ML.Shira.Text.Encoders;
+using Microsoft.ML.Shira.Text;
 using Microsoft.ML.Shira.TextClassification;
 
 namespace Microsoft.ML.Shira.Tests.Encoders;
@@ -82,7 +82,7 @@ public sealed class EncoderFamilyClassificationTests
         string folder = EncoderFolders.Roberta();
         try
         {
-            var tokenizer = RobertaTextTokenizer.Load(new DirectoryModelFileSource(folder), maxPositions: 128);
+            var tokenizer = RobertaTextTokenizer.Load(new DirectoryModelFileSource(folder), maxLength: 128);
             var a = tokenizer.Tokenize("a fine film");
             var b = tokenizer.Tokenize("dull");
             var single = tokenizer.Encode(["a fine film", "dull"]);

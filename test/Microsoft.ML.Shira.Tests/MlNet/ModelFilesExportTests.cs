@@ -1,4 +1,4 @@
-using Microsoft.ML.Shira.Text.Encoders;
+using Microsoft.ML.Shira.Text;
 using System.Text.Json;
 using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.Peft;

@@ -1,5 +1,4 @@
 using Microsoft.ML.Shira.Text;
-using Microsoft.ML.Shira.Text.Encoders;
 using Microsoft.ML.Shira.TextClassification.Training;
 
 namespace Microsoft.ML.Shira.TextClassification.Data;

@@ -4,7 +4,6 @@ using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Text;
-using Microsoft.ML.Shira.Text.Encoders;
 
 namespace Microsoft.ML.Shira.TextClassification.Inference;
 

@@ -11,7 +11,6 @@ using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models.Bert;
 using Microsoft.ML.Shira.Models.Llama;
 using Microsoft.ML.Shira.Text;
-using Microsoft.ML.Shira.Text.Encoders;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Shira.Tests.Reliability.Fuzzing;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.IO.Folders;
 
-namespace Microsoft.ML.Shira.Text.Encoders;
+namespace Microsoft.ML.Shira.Text;
 
 /// <summary>
 /// The settings an encoder's tokenizer reads from <c>tokenizer_config.json</c>: <c>model_max_length</c> (capped at what

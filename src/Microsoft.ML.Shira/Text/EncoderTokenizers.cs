@@ -1,6 +1,6 @@
 using Microsoft.ML.Shira.IO.Folders;
 
-namespace Microsoft.ML.Shira.Text.Encoders;
+namespace Microsoft.ML.Shira.Text;
 
 /// <summary>Loads the tokenizer of an encoder's Hugging Face folder, chosen by the model's <c>model_type</c>.</summary>
 internal static class EncoderTokenizers
@@ -20,7 +20,7 @@ internal static class EncoderTokenizers
         switch (modelType)
         {
             case "roberta":
-                return RobertaTextTokenizer.Load(source, maxTokens);
+                return RobertaTextTokenizer.Load(source, EncoderTokenizerConfig.Read(source, maxTokens).MaxLength);
             case "xlm-roberta":
                 throw new ShiraFormatException(
                     $"The tokenizer of model_type 'xlm-roberta' ('{source.Describe("sentencepiece.bpe.model")}', a SentencePiece unigram model with fairseq's id offset) " +

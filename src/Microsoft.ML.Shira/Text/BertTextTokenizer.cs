@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace Microsoft.ML.Shira.Text.Encoders;
+namespace Microsoft.ML.Shira.Text;
 
 /// <summary>
 /// BERT WordPiece tokenization over a <c>vocab.txt</c> (Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>) that turns
@@ -101,6 +101,15 @@ internal sealed class BertTextTokenizer : IEncoderTokenizer
         return FromVocab(stream, lowerCase, maxLength, path);
     }
 
+    /// <summary><c>vocab.txt</c> and a <c>tokenizer_config.json</c> with <see cref="LowerCase"/> and <see cref="MaxLength"/>.</summary>
+    public IReadOnlyDictionary<string, byte[]> FolderFiles() => new Dictionary<string, byte[]>(StringComparer.Ordinal)
+    {
+        [VocabFileName] = _vocabulary,
+        [EncoderTokenizerConfig.FileName] = EncoderTokenizerConfig.ToJson("BertTokenizer", MaxLength, new() { ["do_lower_case"] = LowerCase }),
+    };
+
+    IEncoderTokenizer IEncoderTokenizer.WithMaxLength(int maxLength) => WithMaxLength(maxLength);
+
     /// <summary>Returns a tokenizer over the same vocabulary with another maximum length.</summary>
     public BertTextTokenizer WithMaxLength(int maxLength)
     {
@@ -119,24 +128,57 @@ internal sealed class BertTextTokenizer : IEncoderTokenizer
     }
 
     /// <summary>The ids of <c>[CLS] text [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>
-    public int[] EncodeToIds(string text) => Encode([text]).RowIds(0).Select(id => (int)id).ToArray();
+    public int[] EncodeToIds(string text)
+    {
+        var tokens = Tokenize(text);
+        return Assemble(EncoderBatch.Truncate(tokens, MaxLength - 2), null, out _);
+    }
 
-    /// <inheritdoc />
-    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest) =>
-        EncoderBatches.Single(texts, Tokenize, Specials, MaxLength, padding);
+    /// <summary>Tokenizes and pads a batch of single texts.</summary>
+    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var rows = new List<(int[] Ids, int FirstLength)>(texts.Count);
+        foreach (var text in texts)
+        {
+            var ids = Assemble(EncoderBatch.Truncate(Tokenize(text ?? throw new ArgumentException("A text is null.", nameof(texts))), MaxLength - 2), null, out int first);
+            rows.Add((ids, first));
+        }
+        return Pad(rows, padding);
+    }
 
     /// <summary>Tokenizes and pads a batch of text pairs (<c>token_type_ids</c> 1 on the second text).</summary>
-    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest) =>
-        EncoderBatches.Pairs(pairs, Tokenize, Specials, MaxLength, padding);
-
-    /// <summary><c>vocab.txt</c> and a <c>tokenizer_config.json</c> with <see cref="LowerCase"/> and <see cref="MaxLength"/>.</summary>
-    public IReadOnlyDictionary<string, byte[]> FolderFiles() => new Dictionary<string, byte[]>(StringComparer.Ordinal)
+    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest)
     {
-        [VocabFileName] = _vocabulary,
-        [EncoderTokenizerConfig.FileName] = EncoderTokenizerConfig.ToJson("BertTokenizer", MaxLength, new() { ["do_lower_case"] = LowerCase }),
-    };
+        ArgumentNullException.ThrowIfNull(pairs);
+        var rows = new List<(int[] Ids, int FirstLength)>(pairs.Count);
+        foreach (var (firstText, secondText) in pairs)
+        {
+            ArgumentNullException.ThrowIfNull(firstText, nameof(pairs));
+            ArgumentNullException.ThrowIfNull(secondText, nameof(pairs));
+            var a = Tokenize(firstText).ToList();
+            var b = Tokenize(secondText).ToList();
+            EncoderBatch.TruncateLongestFirst(a, b, MaxLength - 3);
+            rows.Add((Assemble(a, b, out int first), first));
+        }
+        return Pad(rows, padding);
+    }
 
-    IEncoderTokenizer IEncoderTokenizer.WithMaxLength(int maxLength) => WithMaxLength(maxLength);
+    /// <summary><c>[CLS] a [SEP] (b [SEP])</c>; <paramref name="firstLength"/> counts <c>[CLS] a [SEP]</c>.</summary>
+    private int[] Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b, out int firstLength)
+    {
+        var ids = new List<int>(a.Count + (b?.Count ?? 0) + 3) { ClsTokenId };
+        ids.AddRange(a);
+        ids.Add(SepTokenId);
+        firstLength = ids.Count;
+        if (b is not null)
+        {
+            ids.AddRange(b);
+            ids.Add(SepTokenId);
+        }
+        return ids.ToArray();
+    }
 
-    private EncoderSpecialTokens Specials => new(ClsTokenId, SepTokenId, PadTokenId, PairSeparators: 1, SecondSegmentTypeOne: true);
+    private TokenizedBatch Pad(List<(int[] Ids, int FirstLength)> rows, PaddingStrategy padding) =>
+        EncoderBatch.Pad(rows, padding, MaxLength, PadTokenId, secondTextTypeOne: true);
 }
