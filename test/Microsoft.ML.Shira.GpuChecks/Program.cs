@@ -28,6 +28,12 @@ catch (Exception ex) when (ex is DllNotFoundException or DirectoryNotFoundExcept
     Console.Error.WriteLine($"error: {ex.Message}");
     return 3;
 }
+catch (TypeInitializationException ex) when (ex.InnerException is { } inner)
+{
+    // SHIRA_LIBTORCH_DIR is honoured by the library's module initializer, whose failure surfaces wrapped.
+    Console.Error.WriteLine($"error: {inner.Message}");
+    return 3;
+}
 
 var info = ShiraRuntime.Describe();
 Console.WriteLine(info);

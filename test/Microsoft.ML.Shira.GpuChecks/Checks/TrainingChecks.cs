@@ -9,13 +9,13 @@ namespace Microsoft.ML.Shira.GpuChecks.Checks;
 /// <summary>SHiRA training steps on the device lower the loss of a fixed batch of real text (float32, default gradient path).</summary>
 internal static class TrainingChecks
 {
-    private const int Steps = 8;
+    private const int Steps = 5;
 
-    /// <summary>Next-token loss of 4 TinyStories paragraphs (64 tokens each) on stories260K.</summary>
+    /// <summary>Next-token loss of 4 TinyStories paragraphs (32 tokens each) on stories260K.</summary>
     public static string Generation(CheckContext context)
     {
         using var decoder = CheckModels.Stories(context.Device);
-        var ids = CheckModels.StoryBatch(decoder, context.DataDirectory, count: 4, tokens: 64, context.Device);
+        var ids = CheckModels.StoryBatch(decoder, context.DataDirectory, count: 4, tokens: 32, context.Device);
         var injection = Inject(decoder.Model.Module);
         using var optimizer = optim.AdamW(injection.Parameters(), lr: 1e-2);
         var losses = Train(optimizer, () =>
@@ -27,14 +27,14 @@ internal static class TrainingChecks
     }
 
     /// <summary>
-    /// Sentiment of 16 SST-2 training sentences (tokenized by stories260K's tokenizer): stories260K's decoder stack,
+    /// Sentiment of 8 SST-2 training sentences (tokenized by stories260K's tokenizer): stories260K's decoder stack,
     /// mean-pooled over real tokens, and a linear head; SHiRA values and head trained.
     /// </summary>
     public static string Classification(CheckContext context)
     {
         using var decoder = CheckModels.Stories(context.Device);
         var llama = (LlamaForCausalLM)decoder.Model;
-        var lines = File.ReadLines(Path.Combine(context.DataDirectory, "classification", "sst2", "stsa.binary.train")).Take(16).ToArray();
+        var lines = File.ReadLines(Path.Combine(context.DataDirectory, "classification", "sst2", "stsa.binary.train")).Take(8).ToArray();
         var labels = tensor(lines.Select(l => (long)(l[0] - '0')).ToArray(), dtype: ScalarType.Int64, device: context.Device);
         var encoded = lines.Select(l => decoder.Tokenizer.Encode(l[2..]).Take(48).ToArray()).ToArray();
         int length = encoded.Max(e => e.Length);
