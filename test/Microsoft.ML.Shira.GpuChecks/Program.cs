@@ -18,20 +18,11 @@ if (options.Error is not null)
 }
 try
 {
-    if (options.LibTorch is not null)
-        ShiraRuntime.UseLibTorchFrom(options.LibTorch);
-    else
-        ShiraRuntime.UseLibTorchFromEnvironment();
+    LibTorchSwitch.Apply(options.LibTorch);
 }
 catch (Exception ex) when (ex is DllNotFoundException or DirectoryNotFoundException or InvalidOperationException or ArgumentException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
-    return 3;
-}
-catch (TypeInitializationException ex) when (ex.InnerException is { } inner)
-{
-    // SHIRA_LIBTORCH_DIR is honoured by the library's module initializer, whose failure surfaces wrapped.
-    Console.Error.WriteLine($"error: {inner.Message}");
     return 3;
 }
 

@@ -32,7 +32,7 @@ internal static class LibTorchFolder
             throw new PlatformNotSupportedException($"Loading libtorch from a folder ('{directory}') is supported on Linux only; elsewhere reference a TorchSharp backend package.");
         string full = Path.GetFullPath(directory).TrimEnd('/');
         if (!Directory.Exists(full))
-            throw new DirectoryNotFoundException($"The libtorch folder '{full}' does not exist. Pass the lib folder of a PyTorch install (python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+\"/lib\")') or of a libtorch distribution.");
+            throw new DirectoryNotFoundException($"The libtorch folder '{full}' does not exist. Pass the lib folder of a PyTorch install (<site-packages>/torch/lib, printed by python3 -c 'import torch,os;print(os.path.dirname(torch.__file__)+\"/lib\")') or of a libtorch distribution.");
         foreach (var (file, required) in Libraries)
         {
             if (required && !File.Exists(Path.Combine(full, file)))

@@ -30,6 +30,7 @@ internal static partial class RuntimeDescription
             LibTorchVersion = LibTorchVersion(directory),
             LibTorchDirectory = directory,
             LibTorchSharpPath = libTorchSharp,
+            LibTorchSwitchError = ShiraRuntime.EnvironmentLoadError,
             LoadedBySwitch = directory is not null && directory == LibTorchFolder.LoadedDirectory,
             CudaLibTorchLoaded = LoadedLibraries.Find("libtorch_cuda.so") is not null,
             CudaAvailable = cudaAvailable,
@@ -54,7 +55,9 @@ internal static partial class RuntimeDescription
             return $"{File.ReadAllText(buildVersion).Trim()} (libtorch, {Path.GetFullPath(buildVersion)})";
         if (NuGetFolder().Match(directory.Replace('\\', '/')) is { Success: true } nuget)
             return $"{nuget.Groups[2].Value} (NuGet package {nuget.Groups[1].Value})";
-        foreach (string deps in Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.deps.json") : [])
+        // Copied into an app's output: the app's deps.json names the package (in the folder or a few levels up).
+        var folders = new[] { directory, Path.Combine(directory, ".."), Path.Combine(directory, "..", ".."), Path.Combine(directory, "..", "..", "..") };
+        foreach (string deps in folders.Where(Directory.Exists).SelectMany(f => Directory.EnumerateFiles(f, "*.deps.json")))
         {
             if (DepsEntry().Match(File.ReadAllText(deps)) is { Success: true } entry)
                 return $"{entry.Groups[2].Value} (NuGet package {entry.Groups[1].Value}, from {Path.GetFileName(deps)})";

@@ -14,7 +14,10 @@ public static class ShiraRuntime
 {
     /// <summary>
     /// Environment variable naming a libtorch folder (e.g. <c>&lt;site-packages&gt;/torch/lib</c>). When set, the folder is
-    /// loaded as by <see cref="UseLibTorchFrom"/> the first time Microsoft.ML.Shira is used; failures are thrown then.
+    /// loaded as by <see cref="UseLibTorchFrom"/> when Microsoft.ML.Shira is first used (its module initializer). A failure
+    /// there is not thrown (it would surface wrapped, from wherever the library happened to be first touched): it is shown
+    /// by <see cref="Describe"/>, and <see cref="UseLibTorchFromEnvironment"/> throws it. Apps call
+    /// <see cref="UseLibTorchFromEnvironment"/> first thing to get the error where they can report it.
     /// </summary>
     public const string LibTorchDirectoryVariable = "SHIRA_LIBTORCH_DIR";
 
@@ -47,6 +50,11 @@ public static class ShiraRuntime
         return true;
     }
 
+    /// <summary>Why loading the folder of <see cref="LibTorchDirectoryVariable"/> failed when the library was first used, or null.</summary>
+    public static string? EnvironmentLoadError => s_environmentFailure?.Message;
+
+    private static Exception? s_environmentFailure;
+
     /// <summary>The folder that <see cref="UseLibTorchFrom"/> loaded in this process, or null when it was not called.</summary>
     public static string? LibTorchDirectory => LibTorchFolder.LoadedDirectory;
 
@@ -58,6 +66,16 @@ public static class ShiraRuntime
 
 #pragma warning disable CA2255 // A module initializer in a library: it honours SHIRA_LIBTORCH_DIR before TorchSharp initialises.
     [ModuleInitializer]
-    internal static void LoadFromEnvironmentOnFirstUse() => UseLibTorchFromEnvironment();
+    internal static void LoadFromEnvironmentOnFirstUse()
+    {
+        try
+        {
+            UseLibTorchFromEnvironment();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or DirectoryNotFoundException or InvalidOperationException or PlatformNotSupportedException or ArgumentException)
+        {
+            s_environmentFailure = ex;
+        }
+    }
 #pragma warning restore CA2255
 }

@@ -30,6 +30,9 @@ public sealed record ShiraRuntimeInfo
     /// <summary>Whether <see cref="ShiraRuntime.UseLibTorchFrom"/> or <see cref="ShiraRuntime.LibTorchDirectoryVariable"/> chose the folder.</summary>
     public bool LoadedBySwitch { get; init; }
 
+    /// <summary>Why the folder of <see cref="ShiraRuntime.LibTorchDirectoryVariable"/> failed to load, or null.</summary>
+    public string? LibTorchSwitchError { get; init; }
+
     /// <summary>Whether a CUDA libtorch (<c>libtorch_cuda</c>) is loaded in the process.</summary>
     public bool CudaLibTorchLoaded { get; init; }
 
@@ -63,6 +66,8 @@ public sealed record ShiraRuntimeInfo
         Line("TorchSharp", $"{TorchSharpVersion} (built for libtorch {TorchSharpLibTorchVersion})");
         Line("libtorch", LibTorchVersion);
         Line("libtorch folder", LibTorchDirectory is null ? null : $"{LibTorchDirectory}{(LoadedBySwitch ? " (chosen by ShiraRuntime/SHIRA_LIBTORCH_DIR)" : " (TorchSharp's own probing)")}");
+        if (LibTorchSwitchError is not null)
+            Line("SHIRA_LIBTORCH_DIR", "FAILED: " + LibTorchSwitchError);
         Line("libLibTorchSharp", LibTorchSharpPath);
         Line("native fix", NativeFix);
         Line("CUDA libtorch", CudaLibTorchLoaded ? "loaded" : "not loaded");
