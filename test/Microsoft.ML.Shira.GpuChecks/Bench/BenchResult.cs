@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Microsoft.ML.Shira.GpuChecks.Bench;
 
@@ -8,11 +9,13 @@ public sealed class BenchResult
     public string Implementation { get; init; } = "Microsoft.ML.Shira";
     public required string Device { get; init; }
     public required string Shape { get; init; }
+    [JsonPropertyName("dtype")]
     public required string DType { get; init; }
     public required int Batch { get; init; }
     public required int Sequence { get; init; }
     public required int Rank { get; init; }
     public required long TrainableValues { get; init; }
+    [JsonPropertyName("values_dtype")]
     public required string ValuesDType { get; init; }
     public required string DefaultGradientPath { get; init; }
     /// <summary>Mean train step (forward, backward, AdamW) by gradient path: "default", "Sparse", "Dense".</summary>
@@ -24,7 +27,9 @@ public sealed class BenchResult
     /// context plus the caching allocator's reserve, as nvidia-smi counts it. TorchSharp 0.107 does not expose the caching
     /// allocator's own statistics (max_memory_allocated). Null on the CPU.
     /// </summary>
+    [JsonPropertyName("device_used_peak_gib")]
     public double? DeviceUsedPeakGiB { get; set; }
+    [JsonPropertyName("device_used_before_model_gib")]
     public double? DeviceUsedBeforeModelGiB { get; set; }
     public int SwitchMatrices { get; set; }
     public long SwitchEntries { get; set; }
