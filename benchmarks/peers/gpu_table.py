@@ -52,7 +52,7 @@ def main():
         g = peft.get("generate_tokens_per_s", {})
         lines.append(f"| transformers `generate` | {fmt(g.get('1'))} | {fmt(g.get('16'))} |")
     if ours:
-        g = ours.get("generate_tokens_per_s", {})
+        g = ours.get("generate_tokens_per_second", {})
         lines.append(f"| ours | {fmt(g.get('1'))} | {fmt(g.get('16'))} |")
     if ours and peft:
         lines += ["", "Targets (issue 8):", ""]
