@@ -47,6 +47,9 @@ public sealed class LayeringTests
     private static readonly Dictionary<string, string> RootTypeStages = new(StringComparer.Ordinal)
     {
         ["ShiraInfo"] = "Runtime",
+        ["ShiraRuntime"] = "Runtime",
+        ["ShiraRuntimeInfo"] = "Runtime",
+        ["ShiraCudaDevice"] = "Runtime",
         ["ShiraFormatException"] = "IO",
         ["ShiraBaseModel"] = "BaseModels",
         ["ShiraEncoderBaseModel"] = "BaseModels",
