@@ -31,11 +31,16 @@ internal static class DecoderFolderFiles
         "added_tokens.json",
     ];
 
-    /// <summary>The folder's files (name → bytes).</summary>
+    /// <summary>
+    /// Writes the weights into <paramref name="weightsDirectory"/> (<c>model.safetensors</c>, or shards of at most
+    /// <paramref name="maxShardBytes"/> with their index) and returns the other files (name → bytes).
+    /// </summary>
     /// <param name="decoder">The decoder, with the weights to write.</param>
     /// <param name="baseModel">The base model whose tokenizer files are copied.</param>
+    /// <param name="weightsDirectory">Existing folder the weights are written to.</param>
+    /// <param name="maxShardBytes">Largest weights file.</param>
     /// <exception cref="InvalidOperationException">The model cannot be written as a Hugging Face folder, or the base model's files cannot be read.</exception>
-    public static IReadOnlyDictionary<string, byte[]> Create(PretrainedDecoder decoder, ShiraBaseModel baseModel)
+    public static IReadOnlyDictionary<string, byte[]> Create(PretrainedDecoder decoder, ShiraBaseModel baseModel, string weightsDirectory, long maxShardBytes)
     {
         if (decoder.Model is not IHuggingFaceModel model)
             throw new InvalidOperationException($"The base model '{baseModel.Id}' ({decoder.Model.GetType().Name}) cannot be written as a Hugging Face model folder.");
@@ -45,9 +50,9 @@ internal static class DecoderFolderFiles
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             [HuggingFaceLoader.ConfigFileName] = utf8.GetBytes(model.ToConfigJson()),
-            [HuggingFaceLoader.WeightsFileName] = HuggingFaceExporter.WeightsToBytes(model),
             [GenerationConfigFileName] = utf8.GetBytes(GenerationConfigJson(decoder.EndOfSequenceIds)),
         };
+        HuggingFaceExporter.SaveWeights(model, weightsDirectory, maxShardBytes);
         foreach (var (name, data) in TokenizerFiles(source))
             files[name] = data;
         return files;

@@ -6,20 +6,22 @@ using Microsoft.ML.Shira.Text;
 namespace Microsoft.ML.Shira.BaseModels;
 
 /// <summary>
-/// The Hugging Face folder of an encoder as it is in memory: <c>config.json</c> and <c>model.safetensors</c> from the
-/// model (its current weights) and the tokenizer's files (<see cref="IEncoderTokenizer.FolderFiles"/>), so that
+/// The Hugging Face folder of an encoder as it is in memory: <c>config.json</c> and the weights from the model (its
+/// current weights) and the tokenizer's files (<see cref="IEncoderTokenizer.FolderFiles"/>), so that
 /// <see cref="PretrainedEncoders"/> reads back the same encoder and tokenizer.
 /// </summary>
 internal static class EncoderFolderFiles
 {
-    /// <summary>The folder's files (name → bytes).</summary>
-    public static IReadOnlyDictionary<string, byte[]> Create(ISentenceEncoder model, IEncoderTokenizer tokenizer)
+    /// <summary>
+    /// Writes the weights into <paramref name="weightsDirectory"/> (<c>model.safetensors</c>, or shards of at most
+    /// <paramref name="maxShardBytes"/> with their index) and returns the other files (name → bytes).
+    /// </summary>
+    public static IReadOnlyDictionary<string, byte[]> Create(ISentenceEncoder model, IEncoderTokenizer tokenizer, string weightsDirectory, long maxShardBytes)
     {
-        var files = new Dictionary<string, byte[]>(tokenizer.FolderFiles(), StringComparer.Ordinal)
+        HuggingFaceExporter.SaveWeights(model, weightsDirectory, maxShardBytes);
+        return new Dictionary<string, byte[]>(tokenizer.FolderFiles(), StringComparer.Ordinal)
         {
             [HuggingFaceLoader.ConfigFileName] = new UTF8Encoding(false).GetBytes(model.ToConfigJson()),
-            [HuggingFaceLoader.WeightsFileName] = HuggingFaceExporter.WeightsToBytes(model),
         };
-        return files;
     }
 }

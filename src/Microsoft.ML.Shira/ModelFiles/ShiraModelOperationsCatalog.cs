@@ -43,7 +43,8 @@ public sealed class ShiraModelOperationsCatalog
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         var (archive, manifest) = Serialize(model, inputSchema, options);
-        AtomicFile.Write(filePath, stream => archive.WriteTo(stream, manifest));
+        using (archive)
+            AtomicFile.Write(filePath, stream => archive.WriteTo(stream, manifest));
     }
 
     /// <summary>
@@ -57,7 +58,8 @@ public sealed class ShiraModelOperationsCatalog
         if (!stream.CanWrite)
             throw new ArgumentException("The stream is not writable.", nameof(stream));
         var (archive, manifest) = Serialize(model, inputSchema, options);
-        archive.WriteTo(stream, manifest);
+        using (archive)
+            archive.WriteTo(stream, manifest);
     }
 
     /// <summary>
@@ -143,8 +145,16 @@ public sealed class ShiraModelOperationsCatalog
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputSchema);
         var archive = new ModelArchiveWriter();
-        var layout = new ModelLayoutWriter(_context, archive, options ?? new ShiraSaveOptions()).Write(model, inputSchema);
-        return (archive, ModelManifest.Write(layout, archive));
+        try
+        {
+            var layout = new ModelLayoutWriter(_context, archive, options ?? new ShiraSaveOptions()).Write(model, inputSchema);
+            return (archive, ModelManifest.Write(layout, archive));
+        }
+        catch
+        {
+            archive.Dispose();
+            throw;
+        }
     }
 
     private ITransformer Load(Stream stream, string source, string? filePath, out DataViewSchema inputSchema)
@@ -152,7 +162,7 @@ public sealed class ShiraModelOperationsCatalog
         ModelArchiveReader archive;
         if (stream.CanSeek)
         {
-            archive = ModelArchiveReader.Open(stream, source);
+            archive = ModelArchiveReader.Open(stream, source, filePath);
         }
         else
         {

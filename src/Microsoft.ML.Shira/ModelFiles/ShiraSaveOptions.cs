@@ -10,4 +10,7 @@ public sealed class ShiraSaveOptions
     /// models that are not built in are always embedded-only: saving them without this option throws.
     /// </summary>
     public bool EmbedBaseModel;
+
+    /// <summary>Largest weights entry of an embedded base model; larger bases are embedded as transformers-style shards.</summary>
+    internal long MaxEmbeddedShardBytes = 1_000_000_000;
 }

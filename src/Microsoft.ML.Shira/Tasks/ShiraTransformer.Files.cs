@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Checkpoints.Peft;
 using Microsoft.ML.Shira.IO;
 using Microsoft.ML.Shira.Inference;
@@ -30,7 +31,8 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
         var settings = writer.Settings;
         WriteSettings(settings);
         var baseModel = _engine.BaseModel;
-        BaseModelSettings.Write(writer, baseModel.Id, _engine.BaseFingerprint, baseModel.IsBuiltIn, () => _engine.WithBaseWeights(FolderFiles));
+        BaseModelSettings.Write(writer, baseModel.Id, _engine.BaseFingerprint, baseModel.IsBuiltIn,
+            weights => _engine.WithBaseWeights(() => FolderFiles(weights, writer.Options.MaxEmbeddedShardBytes)));
 
         var fanInFanOut = _engine.FanInFanOutModules;
         var adapters = new JsonArray();
@@ -63,10 +65,22 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
     {
         ThrowIfDisposed();
         var selection = adapters is null ? _selection : Fusion(adapters);
-        var files = new Dictionary<string, byte[]>(_engine.WithFused(selection, FolderFiles), StringComparer.Ordinal);
-        foreach (var (name, data) in ExportFusedFiles(selection))
-            files[name] = data;
-        AtomicFile.WriteAll(directory, files);
+        var weights = Directory.CreateTempSubdirectory("shira-export-").FullName;
+        try
+        {
+            var files = new Dictionary<string, byte[]>(_engine.WithFused(selection, () => FolderFiles(weights, HuggingFaceExporter.DefaultMaxShardBytes)), StringComparer.Ordinal);
+            foreach (var (name, data) in ExportFusedFiles(selection))
+                files[name] = data;
+            var writes = files.Select(f => new KeyValuePair<string, Action<Stream>>(f.Key, s => s.Write(f.Value))).ToList();
+            foreach (string path in Directory.GetFiles(weights).Order(StringComparer.Ordinal))
+                writes.Add(new(Path.GetFileName(path), s => { using var input = File.OpenRead(path); input.CopyTo(s, 1 << 20); }));
+            AtomicFile.WriteAll(directory, writes);
+            HuggingFaceExporter.RemoveStaleWeights(directory, writes.Select(w => w.Key).ToHashSet(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(weights, recursive: true);
+        }
     }
 
     /// <summary>Writes the task's settings (columns, lengths, …), the first fields of the transformer's settings.</summary>
@@ -80,8 +94,12 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
     /// <summary>The <c>active</c> settings of <paramref name="selection"/>.</summary>
     private protected abstract JsonNode SelectionJson(FusedAdapterSelection selection);
 
-    /// <summary>The base model's Hugging Face folder with the weights as they are now (called under the engine's write lock).</summary>
-    private protected abstract IReadOnlyDictionary<string, byte[]> FolderFiles();
+    /// <summary>
+    /// The base model's Hugging Face folder with the weights as they are now (called under the engine's write lock): the
+    /// weights are written into <paramref name="weightsDirectory"/> in files of at most <paramref name="maxShardBytes"/>,
+    /// the other files are returned (name → bytes).
+    /// </summary>
+    private protected abstract IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes);
 
     /// <summary>What the task keeps with adapter <paramref name="adapterName"/>, exported next to its PEFT files (name → bytes).</summary>
     private protected virtual IReadOnlyDictionary<string, byte[]> ExportAdapterFiles(string adapterName) => new Dictionary<string, byte[]>();

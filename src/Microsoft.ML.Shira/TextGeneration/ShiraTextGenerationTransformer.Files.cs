@@ -30,5 +30,6 @@ public sealed partial class ShiraTextGenerationTransformer
 
     private protected override JsonNode SelectionJson(FusedAdapterSelection selection) => GenerationSettings.Selection((GeneratorSelection)selection);
 
-    private protected override IReadOnlyDictionary<string, byte[]> FolderFiles() => _engine.FolderFiles();
+    private protected override IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes) =>
+        _engine.FolderFiles(weightsDirectory, maxShardBytes);
 }

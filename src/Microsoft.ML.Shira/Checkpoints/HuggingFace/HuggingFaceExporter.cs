@@ -38,6 +38,23 @@ public static partial class HuggingFaceExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
+        byte[] config = new UTF8Encoding(false).GetBytes(model.ToConfigJson());
+        WriteWeights(model, directory, maxShardBytes, [new(HuggingFaceLoader.ConfigFileName, s => s.Write(config))]);
+    }
+
+    /// <summary>
+    /// Writes only the weights of <paramref name="model"/> into <paramref name="directory"/>: <c>model.safetensors</c>, or
+    /// shards of at most <paramref name="maxShardBytes"/> and their index, streamed tensor by tensor.
+    /// </summary>
+    internal static void SaveWeights(IHuggingFaceModel model, string directory, long maxShardBytes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
+        WriteWeights(model, directory, maxShardBytes, []);
+    }
+
+    private static void WriteWeights(IHuggingFaceModel model, string directory, long maxShardBytes, IReadOnlyList<KeyValuePair<string, Action<Stream>>> others)
+    {
         using var tensors = new ExportTensors(model);
         var shards = Shard(tensors.List, maxShardBytes);
         var files = new List<KeyValuePair<string, Action<Stream>>>();
@@ -61,25 +78,9 @@ public static partial class HuggingFaceExporter
                 new { metadata = new { total_size = totalSize }, weight_map = weightMap }, new JsonSerializerOptions { WriteIndented = true });
             files.Add(new(HuggingFaceLoader.IndexFileName, s => s.Write(index)));
         }
-        byte[] config = new UTF8Encoding(false).GetBytes(model.ToConfigJson());
-        files.Add(new(HuggingFaceLoader.ConfigFileName, s => s.Write(config)));
+        files.AddRange(others);
         AtomicFile.WriteAll(directory, files);
         RemoveStaleWeights(directory, files.Select(f => f.Key).ToHashSet(StringComparer.Ordinal));
-    }
-
-    /// <summary>The bytes of <c>model.safetensors</c> for <paramref name="model"/>'s current weights (for weights under 2 GB).</summary>
-    /// <exception cref="NotSupportedException">The weights do not fit in an array (a model file embedding this base).</exception>
-    internal static byte[] WeightsToBytes(IHuggingFaceModel model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        using var tensors = new ExportTensors(model);
-        long bytes = tensors.List.Sum(t => SafetensorsWriter.DataBytes(t.Value));
-        if (bytes > Array.MaxLength - (16L << 20))
-            throw new NotSupportedException(
-                $"The base model's weights take {bytes / 1e9:F2} GB; a model file can embed a base model of up to 2 GB. " +
-                "Save without ShiraSaveOptions.EmbedBaseModel and keep the base as a folder (ShiraEncoderBaseModel.FromFolder / ShiraDecoderBaseModel.FromFolder), " +
-                "or export it with HuggingFaceExporter.Save, which shards it.");
-        return SafetensorsWriter.ToBytes(tensors.List, Metadata);
     }
 
     /// <summary>transformers' shard file name: <c>model-00002-of-00003.safetensors</c>.</summary>
@@ -104,7 +105,7 @@ public static partial class HuggingFaceExporter
         return shards;
     }
 
-    private static void RemoveStaleWeights(string directory, IReadOnlySet<string> written)
+    internal static void RemoveStaleWeights(string directory, IReadOnlySet<string> written)
     {
         foreach (string path in Directory.EnumerateFiles(directory))
         {

@@ -28,7 +28,7 @@ internal static class EmbeddedBaseModel
                     $"The base model '{reference.Id}' was embedded in a SHiRA model loaded from a stream and cannot be reloaded; load the model from a file to train with its base model.");
             ModelArchiveReader archive;
             using (var stream = File.OpenRead(path))
-                archive = ModelArchiveReader.Open(stream, path);
+                archive = ModelArchiveReader.Open(stream, path, path);
             var model = load(new ArchiveModelFileSource(archive, folder));
             string actual = fingerprint(model);
             if (!string.Equals(actual, reference.Fingerprint, StringComparison.OrdinalIgnoreCase))

@@ -26,6 +26,12 @@ internal sealed class ShiraModelWriter(MLContext context, ModelArchiveWriter arc
     /// <summary>Adds entry <c>Prefix + relativeName</c>; binary data is stored uncompressed.</summary>
     public void Write(string relativeName, byte[] data, bool compress = false) => archive.Add(Prefix + relativeName, data, compress);
 
+    /// <summary>Adds entry <c>Prefix + relativeName</c>, stored uncompressed from a file of <see cref="ScratchDirectory"/>.</summary>
+    public void WriteFile(string relativeName, string path) => archive.AddFile(Prefix + relativeName, path);
+
+    /// <summary>A new empty folder for entries too large for memory, deleted once the model file is written.</summary>
+    public string ScratchDirectory() => archive.ScratchDirectory();
+
     /// <summary>Adds a UTF-8 text entry (compressed).</summary>
     public void WriteText(string relativeName, string text) => Write(relativeName, new UTF8Encoding(false).GetBytes(text), compress: true);
 

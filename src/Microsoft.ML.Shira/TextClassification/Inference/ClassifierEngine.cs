@@ -44,7 +44,8 @@ internal sealed class ClassifierEngine : AdapterEngine
     }
 
     /// <summary>The encoder's Hugging Face folder with its current weights (call under <see cref="AdapterEngine.WithBaseWeights"/> or <see cref="AdapterEngine.WithFused"/>).</summary>
-    public IReadOnlyDictionary<string, byte[]> FolderFiles() => EncoderFolderFiles.Create(Encoder.Model, Tokenizer);
+    public IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes) =>
+        EncoderFolderFiles.Create(Encoder.Model, Tokenizer, weightsDirectory, maxShardBytes);
 
     /// <summary>
     /// Tokenizes and classifies a batch with the adapters and head of <paramref name="selection"/>; returns the logits,
