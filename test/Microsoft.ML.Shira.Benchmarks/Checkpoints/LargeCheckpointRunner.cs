@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Shira;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
+using Microsoft.ML.Shira.ModelFiles;
+using Microsoft.ML.Shira.TextGeneration;
 using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Models.Llama;
 using TorchSharp;
@@ -46,7 +50,10 @@ public static class LargeCheckpointRunner
             string folder = Path.Combine(root, preset);
             Generate(folder, Presets[preset].Config, Presets[preset].DType);
             string export = Path.Combine(folder, "export");
-            foreach (var (step, path, hugePages) in new[] { ("load", folder, false), ("load", folder, true), ("export 5 GB shards", folder, false), ("load shards", export, false) })
+            var steps = new List<(string, string, bool)> { ("load", folder, false), ("load", folder, true), ("export 5 GB shards", folder, false), ("load shards", export, false) };
+            if (preset == "2.5gb-f32")
+                steps.AddRange([(SaveModelFile, folder, false), (LoadModelFile, folder, false)]);
+            foreach (var (step, path, hugePages) in steps)
             {
                 var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
                 if (hugePages)
@@ -68,7 +75,9 @@ public static class LargeCheckpointRunner
                     continue;
                 }
                 var f = line.Split(' ')[1..].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-                double files = Directory.GetFiles(step == "load shards" ? export : folder, "*.safetensors").Sum(p => new FileInfo(p).Length) / 1e9;
+                double files = step is SaveModelFile or LoadModelFile
+                    ? new FileInfo(Path.Combine(folder, ModelFileName)).Length / 1e9
+                    : Directory.GetFiles(step == "load shards" ? export : folder, "*.safetensors").Sum(p => new FileInfo(p).Length) / 1e9;
                 Console.WriteLine(FormattableString.Invariant(
                     $"| {preset} | {label} | {files:F2} | {f[0]:F1} | {f[1] / 1e9:F2} | {f[2] / 1e9:F2} | {f[3] / 1e9:F2} | {(f[3] - f[1]) / 1e9:F2} | {f[4] / 1e9:F2} |"));
             }
@@ -82,6 +91,8 @@ public static class LargeCheckpointRunner
         string step = args[1], folder = args[2], preset = args[3];
         var dtype = Presets[preset].DType;
         using var sampler = new AnonymousMemorySampler();
+        if (step is SaveModelFile or LoadModelFile)
+            return ModelFileStep(step, folder, sampler);
         var clock = Stopwatch.StartNew();
         using var model = HuggingFaceLoader.Load(folder, new HuggingFaceLoadOptions { DType = dtype });
         if (step.StartsWith("export", StringComparison.Ordinal))
@@ -97,6 +108,65 @@ public static class LargeCheckpointRunner
         Console.WriteLine(FormattableString.Invariant(
             $"RESULT {seconds:F2} {modelBytes} {largest} {sampler.PeakBytes} {Status("VmHWM") * 1024}"));
         return 0;
+    }
+
+    private const string SaveModelFile = "save model file (base embedded)";
+    private const string LoadModelFile = "load model file";
+    private const string ModelFileName = "model.zip";
+
+    /// <summary>
+    /// A SHiRA text generator on the checkpoint as its base (one training step on four sentences; stories260K's
+    /// tokenizer, whose 512 ids lie within the config's vocabulary), saved as a model file with the base embedded, or
+    /// that file loaded back. Measured: the save, or the load, alone.
+    /// </summary>
+    private static int ModelFileStep(string step, string folder, AnonymousMemorySampler sampler)
+    {
+        string file = Path.Combine(folder, ModelFileName);
+        var ml = new MLContext(seed: 1);
+        var clock = Stopwatch.StartNew();
+        ITransformer model;
+        if (step == SaveModelFile)
+        {
+            string tokenizer = Path.Combine(folder, "tokenizer.model");
+            if (!File.Exists(tokenizer))
+                File.Copy(Path.Combine(RepositoryRoot(), "src", "Microsoft.ML.Shira", "Resources", "stories260K", "tokenizer.model"), tokenizer);
+            var rows = ml.Data.LoadFromEnumerable(new[] { "Once upon a time there was a cat.", "The dog ran to the park.", "She had a red ball.", "They played all day." }
+                .Select(text => new TextRow { Text = text }));
+            var trained = ml.Shira().Train(rows, new ShiraTextGenerationOptions
+            {
+                BaseModel = ShiraDecoderBaseModel.FromFolder(folder),
+                Epochs = 1,
+                BatchSize = 4,
+                MaxSequenceLength = 16,
+                NumberOfThreads = Environment.ProcessorCount,
+            });
+            clock.Restart();
+            sampler.Reset();
+            ml.Shira().Model.Save(trained, rows.Schema, file, new ShiraSaveOptions { EmbedBaseModel = true });
+            model = trained;
+        }
+        else
+        {
+            model = ml.Shira().Model.Load(file, out _);
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        long modelBytes = new FileInfo(Path.Combine(folder, HuggingFaceLoader.WeightsFileName)).Length;
+        Console.WriteLine(FormattableString.Invariant($"RESULT {seconds:F2} {modelBytes} 0 {sampler.PeakBytes} {Status("VmHWM") * 1024}"));
+        (model as IDisposable)?.Dispose();
+        return 0;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Microsoft.ML.Shira.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Cannot find the repository root above " + AppContext.BaseDirectory);
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
     }
 
     /// <summary>Writes config.json and model.safetensors of a random LLaMA model, one tensor at a time (skipped when present).</summary>
