@@ -51,7 +51,7 @@ internal static class PretrainedEncoders
         return Load(new DirectoryModelFileSource(directory), name, options);
     }
 
-    /// <summary>The <c>model_type</c>s a text classifier can adapt (XLM-RoBERTa's model loads, its tokenizer does not yet).</summary>
+    /// <summary>The <c>model_type</c>s a text classifier can adapt.</summary>
     public static IReadOnlyList<string> EncoderModelTypes { get; } = ["bert", "roberta", "distilbert", "xlm-roberta"];
 
     /// <summary>

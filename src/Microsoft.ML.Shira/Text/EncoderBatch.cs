@@ -19,6 +19,40 @@ internal static class EncoderBatch
         }
     }
 
+    /// <summary>Single texts framed by <paramref name="template"/>, each truncated to fit <paramref name="maxLength"/>, padded (type ids 0).</summary>
+    /// <exception cref="ArgumentException">The batch is empty or holds a null text.</exception>
+    public static TokenizedBatch Singles(IReadOnlyList<string> texts, Func<string, IReadOnlyList<int>> tokenize, SpecialTokenTemplate template,
+        int maxLength, int padTokenId, PaddingStrategy padding)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var rows = new List<(int[] Ids, int FirstLength)>(texts.Count);
+        foreach (var text in texts)
+        {
+            var ids = template.Apply(Truncate(tokenize(text ?? throw new ArgumentException("A text is null.", nameof(texts))), maxLength - template.SingleCount));
+            rows.Add((ids, ids.Length));
+        }
+        return Pad(rows, padding, maxLength, padTokenId, secondTextTypeOne: false);
+    }
+
+    /// <summary>Text pairs framed by <paramref name="template"/>, truncated longest-first, padded (type ids all 0).</summary>
+    /// <exception cref="ArgumentException">The batch is empty.</exception>
+    public static TokenizedBatch Pairs(IReadOnlyList<(string First, string Second)> pairs, Func<string, IReadOnlyList<int>> tokenize,
+        SpecialTokenTemplate template, int maxLength, int padTokenId, PaddingStrategy padding)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var rows = new List<(int[] Ids, int FirstLength)>(pairs.Count);
+        foreach (var (firstText, secondText) in pairs)
+        {
+            ArgumentNullException.ThrowIfNull(firstText, nameof(pairs));
+            ArgumentNullException.ThrowIfNull(secondText, nameof(pairs));
+            var a = tokenize(firstText).ToList();
+            var b = tokenize(secondText).ToList();
+            TruncateLongestFirst(a, b, maxLength - template.PairCount);
+            rows.Add((template.Apply(a, b, out int first), first));
+        }
+        return Pad(rows, padding, maxLength, padTokenId, secondTextTypeOne: false);
+    }
+
     /// <summary>
     /// Pads <paramref name="rows"/> (ids, and how many of them belong to the first text) to the longest row or to
     /// <paramref name="maxLength"/>; type ids are 1 after the first text when <paramref name="secondTextTypeOne"/>, else 0.

@@ -6,7 +6,8 @@ namespace Microsoft.ML.Shira.Text;
 internal static class EncoderTokenizers
 {
     /// <summary>
-    /// <c>roberta</c>: byte-level BPE (<see cref="RobertaTextTokenizer"/>); <c>bert</c>, <c>distilbert</c>: WordPiece
+    /// <c>roberta</c>: byte-level BPE (<see cref="RobertaTextTokenizer"/>); <c>xlm-roberta</c>: the unigram model of its
+    /// <c>tokenizer.json</c> (<see cref="XlmRobertaTextTokenizer"/>); <c>bert</c>, <c>distilbert</c>: WordPiece
     /// <c>vocab.txt</c> (<see cref="BertTextTokenizer"/>) with <c>do_lower_case</c> and <c>model_max_length</c> from
     /// <c>tokenizer_config.json</c>; sequences never exceed <paramref name="maxTokens"/>.
     /// </summary>
@@ -22,9 +23,7 @@ internal static class EncoderTokenizers
             case "roberta":
                 return RobertaTextTokenizer.Load(source, EncoderTokenizerConfig.Read(source, maxTokens).MaxLength);
             case "xlm-roberta":
-                throw new ShiraFormatException(
-                    $"The tokenizer of model_type 'xlm-roberta' ('{source.Describe("sentencepiece.bpe.model")}', a SentencePiece unigram model with fairseq's id offset) " +
-                    "is not supported yet; the model itself loads with HuggingFaceLoader.Load, but a text classifier needs its tokenizer.");
+                return XlmRobertaTextTokenizer.Load(source, EncoderTokenizerConfig.Read(source, maxTokens).MaxLength);
             default:
                 string vocab = BertTextTokenizer.VocabFileName;
                 if (!source.Exists(vocab))

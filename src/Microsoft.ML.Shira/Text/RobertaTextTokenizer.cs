@@ -71,34 +71,12 @@ internal sealed partial class RobertaTextTokenizer : IEncoderTokenizer
     public int[] EncodeToIds(string text) => Template.Apply(EncoderBatch.Truncate(Tokenize(text), MaxLength - Template.SingleCount));
 
     /// <inheritdoc />
-    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        var rows = new List<(int[] Ids, int FirstLength)>(texts.Count);
-        foreach (var text in texts)
-        {
-            var ids = EncodeToIds(text ?? throw new ArgumentException("A text is null.", nameof(texts)));
-            rows.Add((ids, ids.Length));
-        }
-        return EncoderBatch.Pad(rows, padding, MaxLength, PadTokenId, secondTextTypeOne: false);
-    }
+    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest) =>
+        EncoderBatch.Singles(texts, Tokenize, Template, MaxLength, PadTokenId, padding);
 
     /// <inheritdoc />
-    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest)
-    {
-        ArgumentNullException.ThrowIfNull(pairs);
-        var rows = new List<(int[] Ids, int FirstLength)>(pairs.Count);
-        foreach (var (firstText, secondText) in pairs)
-        {
-            ArgumentNullException.ThrowIfNull(firstText, nameof(pairs));
-            ArgumentNullException.ThrowIfNull(secondText, nameof(pairs));
-            var a = Tokenize(firstText).ToList();
-            var b = Tokenize(secondText).ToList();
-            EncoderBatch.TruncateLongestFirst(a, b, MaxLength - Template.PairCount);
-            rows.Add((Template.Apply(a, b, out int first), first));
-        }
-        return EncoderBatch.Pad(rows, padding, MaxLength, PadTokenId, secondTextTypeOne: false);
-    }
+    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest) =>
+        EncoderBatch.Pairs(pairs, Tokenize, Template, MaxLength, PadTokenId, padding);
 
     /// <summary>The source of the tokenizer.</summary>
     public override string ToString() => Source;

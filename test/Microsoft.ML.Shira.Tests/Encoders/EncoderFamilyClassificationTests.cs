@@ -127,17 +127,23 @@ public sealed class EncoderFamilyClassificationTests
     }
 
     [TestMethod]
-    public void AnXlmRobertaFolderIsRefusedNamingItsTokenizer()
+    public void XlmRobertaTrainsWithItsUnigramTokenizerAndReloadsFromAModelFile()
+    {
+        string folder = EncoderFolders.XlmRoberta();
+        var adapter = TrainSaveAndReload(folder);
+        Assert.IsTrue(adapter.Layers.ContainsKey("encoder.layer.1.attention.self.query"));
+        Assert.IsFalse(adapter.Layers.Keys.Any(k => k.StartsWith("pooler.", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void AnXlmRobertaFolderWithoutTokenizerJsonIsRefusedNamingIt()
     {
         string folder = EncoderFolders.CopyCheckpoint("roberta");
         try
         {
-            string config = Path.Combine(folder, "config.json");
-            var json = JsonNode.Parse(File.ReadAllText(config))!.AsObject();
-            json["model_type"] = "xlm-roberta";
-            File.WriteAllText(config, json.ToJsonString());
+            EncoderFolders.SetModelType(folder, "xlm-roberta");
             var error = Assert.ThrowsExactly<ShiraFormatException>(() => PretrainedEncoders.Load(folder));
-            StringAssert.Contains(error.Message, "sentencepiece.bpe.model");
+            StringAssert.Contains(error.Message, Path.Combine(folder, "tokenizer.json"));
         }
         finally
         {

@@ -50,6 +50,23 @@ internal static class EncoderFolders
         return dir;
     }
 
+    /// <summary>RoBERTa's checkpoint as <c>xlm-roberta</c> (the same layout) with an XLM-RoBERTa-shaped unigram <c>tokenizer.json</c> of 320 pieces.</summary>
+    public static string XlmRoberta()
+    {
+        string dir = CopyCheckpoint("roberta");
+        SetModelType(dir, "xlm-roberta");
+        Tokenizers.SyntheticUnigramTokenizerJson.Write(dir, Sentences(), maxPieces: VocabularySize);
+        return dir;
+    }
+
+    public static void SetModelType(string folder, string modelType)
+    {
+        string config = Path.Combine(folder, "config.json");
+        var json = JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json["model_type"] = modelType;
+        File.WriteAllText(config, json.ToJsonString());
+    }
+
     private static IEnumerable<string> Sentences() => Sst2Data.Read("train", 400).Select(r => r.Sentence1);
 
     /// <summary>Specials, the 256 byte characters, then merges learned greedily (most frequent pair first) until the vocabulary is full.</summary>
