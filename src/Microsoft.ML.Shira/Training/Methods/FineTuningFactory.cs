@@ -30,6 +30,7 @@ internal static class FineTuningFactory
                 TargetModules = options.TargetModules.ToList(),
                 TargetModulesPattern = options.TargetModulesPattern,
                 Budget = options.Budget(),
+                GradientPath = options.GradientPath,
                 // The trainers backpropagate each step's graph once, so the layers may free their inputs early.
                 FreeInputAfterBackward = true,
             }, mask.Mask));

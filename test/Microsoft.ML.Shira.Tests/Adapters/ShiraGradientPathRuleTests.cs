@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Microsoft.ML.Shira.Adapters.Injection;
+using Microsoft.ML.Shira.Adapters.Layers;
+using Microsoft.ML.Shira.Masks;
+using Microsoft.ML.Shira.Tests.Training;
+using Microsoft.ML.Shira.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Shira.Tests.Adapters;
+
+/// <summary><see cref="ShiraGradientPath.Auto"/>: the decision per device, type and size, and that it trains exactly like the path it picks.</summary>
+[TestClass]
+public sealed class ShiraGradientPathRuleTests
+{
+    [TestMethod]
+    [DataRow(ScalarType.Float32, DisplayName = "float32")]
+    [DataRow(ScalarType.BFloat16, DisplayName = "bfloat16")]
+    [DataRow(ScalarType.Float16, DisplayName = "float16")]
+    [DataRow(ScalarType.Float64, DisplayName = "float64")]
+    public void OnAGpuAutoIsAlwaysDense(ScalarType dtype)
+    {
+        // The sparse path's gathers made an H200 bfloat16 step 25x slower than the dense product (docs/gpu.md).
+        foreach (var (outFeatures, inFeatures, k) in new[] { (2048L, 2048L, 131_072L), (5632L, 2048L, 245_760L), (64L, 64L, 40L), (8L, 8L, 1L) })
+        {
+            Assert.AreEqual(ShiraGradientPath.Dense, ShiraGradientPathRule.Choose(DeviceType.CUDA, dtype, outFeatures, inFeatures, k), $"CUDA {dtype} {outFeatures}x{inFeatures} k={k}");
+            Assert.AreEqual(ShiraGradientPath.Dense, ShiraGradientPathRule.Choose(DeviceType.MPS, dtype, outFeatures, inFeatures, k), $"MPS {dtype}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(ScalarType.Float32, ShiraGradientPathRule.CpuSparseMaxDensity, DisplayName = "float32")]
+    [DataRow(ScalarType.Float64, ShiraGradientPathRule.CpuSparseMaxDensity, DisplayName = "float64")]
+    [DataRow(ScalarType.BFloat16, ShiraGradientPathRule.CpuHalfSparseMaxDensity, DisplayName = "bfloat16")]
+    [DataRow(ScalarType.Float16, ShiraGradientPathRule.CpuHalfSparseMaxDensity, DisplayName = "float16")]
+    public void OnTheCpuAutoIsSparseUpToTheMeasuredDensity(ScalarType dtype, double limit)
+    {
+        const long Out = 1000, In = 1000;
+        long atLimit = (long)Math.Floor(limit * Out * In);
+        Assert.AreEqual(ShiraGradientPath.Sparse, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, 10_000), "1% (the default sparsity)");
+        Assert.AreEqual(ShiraGradientPath.Sparse, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, atLimit), "at the limit");
+        Assert.AreEqual(ShiraGradientPath.Dense, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, atLimit + 1), "just above the limit");
+        Assert.AreEqual(ShiraGradientPath.Dense, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, Out * In), "every entry trained");
+        Assert.AreEqual(ShiraGradientPath.Sparse, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, 5632, 2048, 245_760), "TinyLlama's MLP at r = 32 (2.8%)");
+    }
+
+    [TestMethod]
+    public void TheLayerResolvesAutoFromItsWeightAndKeepsForcedPaths()
+    {
+        using var scope = NewDisposeScope();
+        var linear = nn.Linear(40, 50);
+        var sparseShare = new ShiraLinear(linear, arange(0, 20, dtype: ScalarType.Int64));   // 1%
+        var denseShare = new ShiraLinear(linear, arange(0, 1000, dtype: ScalarType.Int64));  // 50%
+        Assert.AreEqual(ShiraGradientPath.Auto, sparseShare.GradientPath, "Auto is the layer's default.");
+        Assert.AreEqual(ShiraGradientPath.Sparse, sparseShare.EffectiveGradientPath);
+        Assert.AreEqual(ShiraGradientPath.Dense, denseShare.EffectiveGradientPath);
+        sparseShare.GradientPath = ShiraGradientPath.Dense;
+        denseShare.GradientPath = ShiraGradientPath.Sparse;
+        Assert.AreEqual(ShiraGradientPath.Dense, sparseShare.EffectiveGradientPath, "A forced path wins over the rule.");
+        Assert.AreEqual(ShiraGradientPath.Sparse, denseShare.EffectiveGradientPath, "A forced path wins over the rule.");
+    }
+
+    [TestMethod]
+    [DataRow(0.01, ShiraGradientPath.Sparse, DisplayName = "1%: Auto picks sparse")]
+    [DataRow(0.5, ShiraGradientPath.Dense, DisplayName = "50%: Auto picks dense")]
+    public void TrainingWithAutoEqualsTrainingWithThePathItPicks(double sparsity, ShiraGradientPath expected)
+    {
+        using var scope = NewDisposeScope();
+        var (autoLosses, autoValues, autoLog) = Train(ShiraGradientPath.Auto, sparsity);
+        var (forcedLosses, forcedValues, _) = Train(expected, sparsity);
+        CollectionAssert.AreEqual(forcedLosses.ToList(), autoLosses.ToList(), "Auto must run exactly the path it picks.");
+        for (int i = 0; i < forcedValues.Count; i++)
+            Assert.IsTrue(TensorBits.Same(autoValues[i], forcedValues[i]), $"Trained values of layer {i} differ.");
+        StringAssert.StartsWith(autoLog, $"SHiRA gradient path: {expected} for 4 layers (Auto on cpu, Float32 weights, Float32 values)");
+        var (otherLosses, _, _) = Train(expected == ShiraGradientPath.Sparse ? ShiraGradientPath.Dense : ShiraGradientPath.Sparse, sparsity);
+        Assert.IsFalse(otherLosses.SequenceEqual(autoLosses), "The other path rounds differently; equal curves would mean the comparison cannot tell the paths apart.");
+    }
+
+    private static (IReadOnlyList<double> Losses, List<Tensor> Values, string Log) Train(ShiraGradientPath path, double sparsity)
+    {
+        var model = new TinyTransformer(hidden: 32, layers: 2, classes: 3, seed: 11);
+        var options = new ShiraInjectionOptions { TargetModules = { "query", "value" }, GradientPath = path, Budget = ShiraBudget.FromSparsity(sparsity) };
+        var injection = ShiraInjector.Inject(model, options, new RandomMask(3));
+        var batches = TinyTrainingTask.Batches(4);
+        var task = new TinyTrainingTask(model);
+        using var log = new CollectedLog();
+        FineTuningLoop.Run(task, [new ParameterGroup(injection.Parameters().ToList(), 0.05)], new TinyTrainingTask.Fixed(batches), null,
+            new LoopSettings(Epochs: 3, WeightDecay: 0, WarmupProportion: 0, MaxGradNorm: 1.0, EarlyStoppingPatience: 0, CancellationToken.None), log.Log, Stopwatch.StartNew());
+        return (task.StepLosses, injection.Layers.Select(l => l.Layer.Values.detach().clone()).ToList(), injection.DescribeGradientPaths());
+    }
+}
