@@ -12,8 +12,8 @@ using static TorchSharp.torch;
 /// </summary>
 public static class GradientPathRunner
 {
-    private static readonly (long Out, long In)[] Shapes = [(64, 64), (384, 384), (1024, 1024), (2816, 1024)];
-    private static readonly double[] Sparsities = [0.005, 0.01, 0.05, 0.2];
+    private static readonly (long Out, long In)[] Shapes = [(64, 64), (256, 256), (384, 384), (1024, 1024), (2816, 1024)];
+    private static readonly double[] Sparsities = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2];
 
     /// <summary>Runs the rounds and prints one table.</summary>
     public static int Run(string[] args)

@@ -17,9 +17,10 @@ public sealed class Stories260KHalfPrecisionTrainingTests
         "One day, she saw a big red bird in a tree. Lily wanted to be friends with the bird.";
 
     [TestMethod]
-    [DataRow(ScalarType.BFloat16, DisplayName = "bfloat16")]
-    [DataRow(ScalarType.Float16, DisplayName = "float16")]
-    public void LossIsFiniteAndDecreasesAndTheBaseWeightsStayUntouched(ScalarType dtype)
+    [DataRow(ScalarType.BFloat16, ShiraGradientPath.Auto, ShiraGradientPath.Dense, DisplayName = "bfloat16, Auto (dense)")]
+    [DataRow(ScalarType.BFloat16, ShiraGradientPath.Sparse, ShiraGradientPath.Sparse, DisplayName = "bfloat16, sparse")]
+    [DataRow(ScalarType.Float16, ShiraGradientPath.Auto, ShiraGradientPath.Dense, DisplayName = "float16, Auto (dense)")]
+    public void LossIsFiniteAndDecreasesAndTheBaseWeightsStayUntouched(ScalarType dtype, ShiraGradientPath path, ShiraGradientPath used)
     {
         using var scope = NewDisposeScope();
         using var decoder = PretrainedDecoders.Stories260K(new HuggingFaceLoadOptions { DType = dtype });
@@ -30,10 +31,11 @@ public sealed class Stories260KHalfPrecisionTrainingTests
         {
             TargetModules = { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" },
             FreeInputAfterBackward = true,
+            GradientPath = path,
         }, new RandomMask(1));
         Assert.AreEqual(35, injection.Layers.Count);
         Assert.IsTrue(injection.Parameters().All(p => p.dtype == ScalarType.Float32), "The trained values are float32 master values.");
-        StringAssert.StartsWith(injection.DescribeGradientPaths(), "SHiRA gradient path: Sparse for 35 layers (Auto on cpu, " + dtype + " weights, Float32 values)");
+        StringAssert.StartsWith(injection.DescribeGradientPaths(), $"SHiRA gradient path: {used} for 35 layers ({path} on cpu, {dtype} weights, Float32 values)");
 
         var ids = tensor(decoder.Tokenizer.Encode(Text).Select(i => (long)i).ToArray()).unsqueeze(0);
         var inputs = ids.narrow(1, 0, ids.shape[1] - 1);

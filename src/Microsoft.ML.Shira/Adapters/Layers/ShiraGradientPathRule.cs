@@ -8,15 +8,24 @@ namespace Microsoft.ML.Shira.Adapters.Layers;
 /// there is a chain of gathers, which made a TinyLlama-shaped bfloat16 step on an H200 take 2,419.7 ms against 97.8 ms
 /// for the dense path's one matrix product.</item>
 /// <item>On the CPU: <see cref="ShiraGradientPath.Sparse"/> (its SIMD kernel, which also takes bfloat16/float16
-/// activations) while the adapted share of the matrix, <c>k / (out·in)</c>, is at most
-/// <see cref="CpuSparseMaxDensity"/> for float32/float64 or <see cref="CpuHalfSparseMaxDensity"/> for
-/// bfloat16/float16; above it the dense product is faster.</item>
+/// activations) for matrices of at least <see cref="CpuSparseMinElements"/> weights (float32/float64) or
+/// <see cref="CpuHalfSparseMinElements"/> (bfloat16/float16) whose adapted share <c>k / (out·in)</c> is at most
+/// <see cref="CpuSparseMaxDensity"/> or <see cref="CpuHalfSparseMaxDensity"/>; otherwise
+/// <see cref="ShiraGradientPath.Dense"/>. Below those sizes the sparse function's fixed costs outweigh what it saves;
+/// above those shares, and for smaller bfloat16 matrices (whose dense product runs on the CPU's bfloat16 units), the
+/// dense product is as fast or faster.</item>
 /// </list>
 /// </summary>
 public static class ShiraGradientPathRule
 {
+    /// <summary>Fewest weights (<c>out·in</c>) of a float32/float64 CPU matrix for which the sparse path is chosen: 2^17.</summary>
+    public const long CpuSparseMinElements = 1L << 17;
+
     /// <summary>Largest adapted share of a float32/float64 CPU matrix for which the sparse path is chosen.</summary>
-    public const double CpuSparseMaxDensity = 0.05;
+    public const double CpuSparseMaxDensity = 0.10;
+
+    /// <summary>Fewest weights (<c>out·in</c>) of a bfloat16/float16 CPU matrix for which the sparse path is chosen: 2^20.</summary>
+    public const long CpuHalfSparseMinElements = 1L << 20;
 
     /// <summary>Largest adapted share of a bfloat16/float16 CPU matrix for which the sparse path is chosen.</summary>
     public const double CpuHalfSparseMaxDensity = 0.05;
@@ -31,8 +40,10 @@ public static class ShiraGradientPathRule
     {
         if (!ShiraSparseLinearFunction.KernelApplies(device, dtype))
             return ShiraGradientPath.Dense;
-        double density = (double)trainableCount / Math.Max(1, outFeatures * inFeatures);
-        double limit = dtype is ScalarType.BFloat16 or ScalarType.Float16 ? CpuHalfSparseMaxDensity : CpuSparseMaxDensity;
-        return density <= limit ? ShiraGradientPath.Sparse : ShiraGradientPath.Dense;
+        long elements = outFeatures * inFeatures;
+        bool half = dtype is ScalarType.BFloat16 or ScalarType.Float16;
+        long minElements = half ? CpuHalfSparseMinElements : CpuSparseMinElements;
+        double maxDensity = half ? CpuHalfSparseMaxDensity : CpuSparseMaxDensity;
+        return elements >= minElements && trainableCount <= maxDensity * elements ? ShiraGradientPath.Sparse : ShiraGradientPath.Dense;
     }
 }
