@@ -36,12 +36,21 @@ public sealed class ShiraGradientPathRuleTests
     public void OnTheCpuAutoIsSparseForLargeMatricesUpToTheMeasuredDensity(ScalarType dtype, double limit)
     {
         const long Out = 2048, In = 2048;
-        long atLimit = (long)Math.Floor(limit * Out * In);
+        long atLimit = (long)Math.Ceiling(limit * Out * In);
         Assert.AreEqual(ShiraGradientPath.Sparse, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, Out * In / 100), "1% (the default sparsity)");
         Assert.AreEqual(ShiraGradientPath.Sparse, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, atLimit), "at the limit");
+        foreach (var (rows, columns) in new[] { (384L, 384L), (1024L, 1024L), (2816L, 1024L) })
+        {
+            long budget = ShiraBudget.FromSparsity(limit).EntriesFor(rows, columns);
+            var expected = rows * columns >= (dtype is ScalarType.BFloat16 or ScalarType.Float16 ? ShiraGradientPathRule.CpuHalfSparseMinElements : ShiraGradientPathRule.CpuSparseMinElements)
+                ? ShiraGradientPath.Sparse : ShiraGradientPath.Dense;
+            Assert.AreEqual(expected, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, rows, columns, budget), $"a sparsity budget of exactly the limit on {rows}×{columns}");
+        }
         Assert.AreEqual(ShiraGradientPath.Dense, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, atLimit + 1), "just above the limit");
         Assert.AreEqual(ShiraGradientPath.Dense, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, Out, In, Out * In), "every entry trained");
         Assert.AreEqual(ShiraGradientPath.Sparse, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, 5632, 2048, 245_760), "TinyLlama's MLP at r = 32 (2.1%)");
+        var attention = ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, 2048, 2048, 131_072); // TinyLlama's q/o at r = 32 (3.125%)
+        Assert.AreEqual(limit >= 0.05 ? ShiraGradientPath.Sparse : ShiraGradientPath.Dense, attention, "TinyLlama's q/o at r = 32 (3.125%)");
         Assert.AreEqual(ShiraGradientPath.Dense, ShiraGradientPathRule.Choose(DeviceType.CPU, dtype, 64, 64, 41), "stories260K's 64×64 projections: too small");
     }
 

@@ -28,7 +28,7 @@ public static class ShiraGradientPathRule
     public const long CpuHalfSparseMinElements = 1L << 20;
 
     /// <summary>Largest adapted share of a bfloat16/float16 CPU matrix for which the sparse path is chosen.</summary>
-    public const double CpuHalfSparseMaxDensity = 0.05;
+    public const double CpuHalfSparseMaxDensity = 0.03;
 
     /// <summary>The path <see cref="ShiraGradientPath.Auto"/> uses for a layer (never <see cref="ShiraGradientPath.Auto"/>).</summary>
     /// <param name="device">Device of the layer's weight.</param>
@@ -44,6 +44,8 @@ public static class ShiraGradientPathRule
         bool half = dtype is ScalarType.BFloat16 or ScalarType.Float16;
         long minElements = half ? CpuHalfSparseMinElements : CpuSparseMinElements;
         double maxDensity = half ? CpuHalfSparseMaxDensity : CpuSparseMaxDensity;
-        return elements >= minElements && trainableCount <= maxDensity * elements ? ShiraGradientPath.Sparse : ShiraGradientPath.Dense;
+        // Inclusive of a budget of exactly the limit, whose entry count is rounded (ShiraBudget.EntriesFor).
+        long maxEntries = (long)Math.Ceiling(maxDensity * elements);
+        return elements >= minElements && trainableCount <= maxEntries ? ShiraGradientPath.Sparse : ShiraGradientPath.Dense;
     }
 }
