@@ -4,14 +4,15 @@ using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Masks;
 using Microsoft.ML.Shira.Models.Llama;
+using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// <c>--gradient-path-model [rounds]</c>: whole training steps (forward, float32 cross-entropy, backward, AdamW) of a
+/// <c>--gradient-path-model [rounds] [device]</c>: whole training steps (forward, float32 cross-entropy, backward, AdamW) of a
 /// 2-layer LLaMA at half TinyLlama's width (hidden 1024, MLP 2816, 16 query / 4 key-value heads, vocabulary 8192,
 /// random weights), SHiRA r = 16 on q/k/v/o/gate/up/down (the adapted shares of TinyLlama at r = 32), batch 2 × 128
-/// tokens, on the CPU in float32 and bfloat16, with the gradient path forced sparse, forced dense, and Auto;
-/// interleaved per round. Prints median ms per step.
+/// tokens, in float32 and bfloat16 on the CPU (or <c>device</c>, e.g. <c>cuda</c>), with the gradient path forced
+/// sparse, forced dense, and Auto; interleaved per round. Prints median ms per step (on CUDA each step is synchronized).
 /// </summary>
 public static class GradientPathModelRunner
 {
@@ -19,14 +20,16 @@ public static class GradientPathModelRunner
     public static int Run(string[] args)
     {
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+        var device = args.Length > 2 ? torch.device(args[2]) : CPU;
         int threads = BenchmarkThreads.Apply();
+        Console.Write($"{device.type}: ");
         Console.WriteLine($"2-layer LLaMA (hidden 1024, MLP 2816, vocab 8192), SHiRA r = 16 on 7 projections, batch 2 × 128 tokens, AdamW, {rounds} rounds (median), torch threads {threads}");
         Console.WriteLine("| dtype | path | median step ms | min ms | Auto's choice |");
         Console.WriteLine("| --- | --- | ---: | ---: | --- |");
         foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
         {
             var paths = new[] { ShiraGradientPath.Sparse, ShiraGradientPath.Dense, ShiraGradientPath.Auto };
-            var setups = paths.Select(p => new Setup(dtype, p)).ToArray();
+            var setups = paths.Select(p => new Setup(dtype, p, device)).ToArray();
             var times = paths.Select(_ => new List<double>()).ToArray();
             for (int round = -2; round < rounds; round++)
             {
@@ -55,13 +58,16 @@ public static class GradientPathModelRunner
         private readonly Tensor _ids;
         private readonly TorchSharp.Modules.AdamW _optimizer;
 
-        public Setup(ScalarType dtype, ShiraGradientPath path)
+        private readonly Device _device;
+
+        public Setup(ScalarType dtype, ShiraGradientPath path, Device device)
         {
+            _device = device;
             manual_seed(0);
             _model = new LlamaForCausalLM(new LlamaConfig
             {
                 VocabSize = 8192, HiddenSize = 1024, IntermediateSize = 2816, NumHiddenLayers = 2, NumAttentionHeads = 16, NumKeyValueHeads = 4,
-            }, dtype);
+            }, dtype, device);
             Injection = ShiraInjector.Inject(_model, new ShiraInjectionOptions
             {
                 TargetModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
@@ -69,7 +75,7 @@ public static class GradientPathModelRunner
                 GradientPath = path,
                 FreeInputAfterBackward = true,
             }, new RandomMask(0));
-            _ids = randint(0, 8192, new long[] { 2, 129 });
+            _ids = randint(0, 8192, new long[] { 2, 129 }).to(device);
             _optimizer = optim.AdamW(Injection.Parameters(), 1e-4, weight_decay: 0);
             _model.train();
         }
@@ -84,6 +90,8 @@ public static class GradientPathModelRunner
             var loss = nn.functional.cross_entropy(logits.reshape(-1, 8192).to(ScalarType.Float32), _ids.narrow(1, 1, 128).reshape(-1));
             loss.backward();
             _optimizer.step();
+            if (_device.type == DeviceType.CUDA)
+                cuda.synchronize(_device);
         }
 
         public void Dispose()
