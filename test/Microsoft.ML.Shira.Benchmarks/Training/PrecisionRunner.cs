@@ -3,10 +3,11 @@ using System.Globalization;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
 using Microsoft.ML.Shira.Masks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// <c>--precision [rounds]</c>: a training step (forward, backward, AdamW) of a stack of bfloat16 Linear layers with
+/// <c>--precision [rounds] [device]</c>: a training step (forward, backward, AdamW) of a stack of bfloat16 Linear layers with
 /// SHiRA, float32 master values (the default) against values kept in bfloat16, interleaved per round on the CPU, with
 /// the gradient path <see cref="ShiraGradientPath.Auto"/> picks. Prints the median step time, the bytes of the trained
 /// state (values and gradients read from the tensors, plus AdamW's state as TorchSharp serializes it) and the share of values
@@ -22,10 +23,13 @@ public static class PrecisionRunner
     public static int Run(string[] args)
     {
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11;
+        var device = args.Length > 2 ? torch.device(args[2]) : CPU;
         int threads = BenchmarkThreads.Apply();
+        if (device.type != DeviceType.CPU)
+            Console.Write($"{device.type}: ");
         Console.WriteLine($"{Layers} bfloat16 Linear {Width}×{Width} layers, SHiRA 1% each, {Tokens} tokens, AdamW, {rounds} rounds (median), torch threads {threads}");
         var variants = new (string Name, ScalarType? ValueDType)[] { ("float32 master values (default)", null), ("bfloat16 values", ScalarType.BFloat16) };
-        var setups = variants.Select(v => new Setup(v.ValueDType)).ToArray();
+        var setups = variants.Select(v => new Setup(v.ValueDType, device)).ToArray();
         var times = variants.Select(_ => new List<double>()).ToArray();
         for (int round = -2; round < rounds; round++)
         {
@@ -58,10 +62,13 @@ public static class PrecisionRunner
         private readonly Tensor _target;
         private readonly TorchSharp.Modules.AdamW _optimizer;
 
-        public Setup(ScalarType? valueDType)
+        private readonly Device _device;
+
+        public Setup(ScalarType? valueDType, Device device)
         {
+            _device = device;
             manual_seed(0);
-            _model = nn.Sequential(Enumerable.Range(0, Layers).Select(i => ((string)$"{i}", (nn.Module<Tensor, Tensor>)nn.Linear(Width, Width, dtype: ScalarType.BFloat16))).ToArray());
+            _model = nn.Sequential(Enumerable.Range(0, Layers).Select(i => ((string)$"{i}", (nn.Module<Tensor, Tensor>)nn.Linear(Width, Width, dtype: ScalarType.BFloat16, device: device))).ToArray());
             Injection = ShiraInjector.Inject(_model, new ShiraInjectionOptions
             {
                 TargetModules = Enumerable.Range(0, Layers).Select(i => $"{i}").ToList(),
@@ -72,10 +79,10 @@ public static class PrecisionRunner
             using (no_grad())
             {
                 foreach (var p in Injection.Parameters())
-                    p.copy_(randn(p.shape) * 0.5);
+                    p.copy_(randn(p.shape).to(p.device) * 0.5);
             }
-            _x = randn(Tokens, Width).to(ScalarType.BFloat16);
-            _target = randn(Tokens, Width);
+            _x = randn(Tokens, Width).to(ScalarType.BFloat16, device);
+            _target = randn(Tokens, Width).to(device);
             _optimizer = optim.AdamW(Injection.Parameters(), 1e-3);
         }
 
@@ -90,6 +97,8 @@ public static class PrecisionRunner
             var loss = nn.functional.mse_loss(_model.call(_x).to(ScalarType.Float32), _target);
             loss.backward();
             _optimizer.step();
+            if (_device.type == DeviceType.CUDA)
+                cuda.synchronize(_device);
         }
 
         /// <summary>Bytes of the values, their gradients and the optimizer's state tensors.</summary>
