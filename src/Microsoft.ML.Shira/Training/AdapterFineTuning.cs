@@ -35,6 +35,8 @@ internal static class AdapterFineTuning
         {
             options.TrainableCountObserver?.Invoke(method.TrainableCount);
             run.Log.Info(method.Describe() + task.DescribeExtras + ".");
+            if (method is ShiraFineTuning shira)
+                run.Log.Info(shira.DescribeGradientPaths() + ".");
             task.BeforeTraining(validation, options.CancellationToken);
             var groups = task.ExtraGroups.Prepend(new ParameterGroup(method.Parameters, options.EffectiveLearningRate)).ToList();
             string signature = RunSignature.Of(options, baseModelId, task, run.Seed, train, groups);

@@ -101,6 +101,15 @@ public abstract class ShiraTrainerOptionsBase
     /// </summary>
     public string? Device;
 
+    /// <summary>
+    /// SHiRA only: how the trainable values' gradient is computed. <see cref="Adapters.Layers.ShiraGradientPath.Auto"/>
+    /// (the default) picks per layer the path measured faster for its device, weight type and size (dense on a GPU,
+    /// sparse on the CPU at usual sparsities; see <see cref="Adapters.Layers.ShiraGradientPathRule"/>) and logs the choice
+    /// when training starts; <see cref="Adapters.Layers.ShiraGradientPath.Sparse"/> or
+    /// <see cref="Adapters.Layers.ShiraGradientPath.Dense"/> force one. Both give the same gradients up to rounding.
+    /// </summary>
+    public Adapters.Layers.ShiraGradientPath GradientPath = Adapters.Layers.ShiraGradientPath.Auto;
+
     /// <summary>Batches used to calibrate <see cref="MaskType.Gradient"/> and <see cref="MaskType.Snip"/> masks (the first batches of epoch 1).</summary>
     public int CalibrationBatches = 8;
 
@@ -155,6 +164,8 @@ public abstract class ShiraTrainerOptionsBase
             throw new ArgumentOutOfRangeException(nameof(Method), Method, "Unknown fine-tuning method.");
         if (!Enum.IsDefined(MaskType))
             throw new ArgumentOutOfRangeException(nameof(MaskType), MaskType, "Unknown mask type.");
+        if (!Enum.IsDefined(GradientPath))
+            throw new ArgumentOutOfRangeException(nameof(GradientPath), GradientPath, "Unknown gradient path.");
         _ = Budget();
         if (NonOverlappingWith is null || NonOverlappingWith.Any(a => a is null))
             throw new ArgumentNullException(nameof(NonOverlappingWith), "NonOverlappingWith must be a list of adapters (empty for none).");

@@ -30,8 +30,8 @@ public static class LayerStepRunner
             int rank = TrainingStepSetup.LoraRankFor(outFeatures, inFeatures);
             var candidates = new (string Name, nn.Module<Tensor, Tensor> Layer)[]
             {
-                ("SHiRA sparse (W_eff forward)", new ShiraLinear(linear, indices, 1.0, values)),
-                ("SHiRA sparse (gathered forward)", new ShiraLinear(linear, indices, 1.0, values) { SparseForward = ShiraSparseForward.GatheredColumns }),
+                ("SHiRA sparse (W_eff forward)", new ShiraLinear(linear, indices, 1.0, values) { GradientPath = ShiraGradientPath.Sparse }),
+                ("SHiRA sparse (gathered forward)", new ShiraLinear(linear, indices, 1.0, values) { GradientPath = ShiraGradientPath.Sparse, SparseForward = ShiraSparseForward.GatheredColumns }),
                 ("SHiRA dense", new ShiraLinear(linear, indices, 1.0, values) { GradientPath = ShiraGradientPath.Dense }),
                 ($"LoRA r={rank}", new LoraLinear(linear, rank, 2 * rank)),
             };

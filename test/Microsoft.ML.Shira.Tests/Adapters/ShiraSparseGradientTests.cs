@@ -109,7 +109,33 @@ public sealed class ShiraSparseGradientTests
             AssertClose(expected, ShiraSparseLinearFunction.GatheredValueGradient(g, x, flat, settings), tolerance, tolerance, $"gather path, chunk {chunk}");
         }
         Assert.IsTrue(SampledDotKernel.Supports(g));
-        Assert.IsFalse(SampledDotKernel.Supports(g.to(ScalarType.BFloat16)), "Other dtypes take the gather path.");
+        Assert.IsFalse(SampledDotKernel.Supports(ScalarType.Int32), "Only floating-point inputs take the kernel.");
+    }
+
+    [TestMethod]
+    [DataRow(ScalarType.BFloat16, DisplayName = "bfloat16")]
+    [DataRow(ScalarType.Float16, DisplayName = "float16")]
+    public void HalfPrecisionInputsAccumulateInFloat32OnBothPaths(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(41);
+        long tokens = 300, outFeatures = 23, inFeatures = 19, k = 60;
+        var flat = randperm(outFeatures * inFeatures, generator: generator).narrow(0, 0, k);
+        var entries = ShiraPositions.FromTensor(flat, inFeatures);
+        var g = randn(new long[] { tokens, outFeatures }, generator: generator).to(dtype);
+        var x = randn(new long[] { tokens, inFeatures }, generator: generator).to(dtype);
+        // The exact sums of the (already rounded) half-precision inputs, in float64.
+        var expected = (g.to(ScalarType.Float64).t().mm(x.to(ScalarType.Float64)) * 0.5).view(-1).index_select(0, flat);
+        var settings = new ShiraSparseLinearSettings(0.5, 7, ShiraSparseForward.EffectiveWeight, entries, FreeInputAfterBackward: false);
+        var kernel = ShiraSparseLinearFunction.ValueGradient(g, x, flat, settings);
+        var gathered = ShiraSparseLinearFunction.GatheredValueGradient(g, x, flat, settings);
+        Assert.AreEqual(ScalarType.Float32, kernel.dtype, "The CPU kernel accumulates half-precision inputs in float32.");
+        Assert.AreEqual(ScalarType.Float32, gathered.dtype, "The gather path multiplies and sums half-precision inputs in float32.");
+        // Products of half-precision numbers are exact in float32; 300 float32 additions stay far below one
+        // bfloat16/float16 rounding step of the result (which accumulating in the half type would not).
+        AssertClose(expected.to(ScalarType.Float32), kernel, 1e-5, 1e-5, "CPU kernel");
+        AssertClose(expected.to(ScalarType.Float32), gathered, 1e-5, 1e-5, "gather path");
+        Assert.IsTrue(SampledDotKernel.Supports(g));
     }
 
     [TestMethod]
@@ -181,7 +207,7 @@ public sealed class ShiraSparseGradientTests
         }
     }
 
-    /// <summary>Two wrappers over one base Linear with the same indices and values: one sparse (default), one dense.</summary>
+    /// <summary>Two wrappers over one base Linear with the same indices and values: one forced sparse, one forced dense.</summary>
     internal static (ShiraLinear Sparse, ShiraLinear Dense) LayerPair(long inFeatures, long outFeatures, long k, double alpha, ScalarType dtype, Generator generator)
     {
         var linear = nn.Linear(inFeatures, outFeatures, dtype: dtype);
@@ -192,9 +218,10 @@ public sealed class ShiraSparseGradientTests
         }
         var indices = randperm(inFeatures * outFeatures, generator: generator).narrow(0, 0, k);
         var values = randn(new long[] { k }, dtype: dtype, generator: generator);
-        var sparse = new ShiraLinear(linear, indices, alpha, values);
+        var sparse = new ShiraLinear(linear, indices, alpha, values) { GradientPath = ShiraGradientPath.Sparse };
         var dense = new ShiraLinear(linear, indices, alpha, values) { GradientPath = ShiraGradientPath.Dense };
-        Assert.AreEqual(ShiraGradientPath.Sparse, sparse.GradientPath, "Sparse must be the default path.");
+        Assert.AreEqual(ShiraGradientPath.Sparse, sparse.EffectiveGradientPath, "A forced path is the one used.");
+        Assert.AreEqual(ShiraGradientPath.Dense, dense.EffectiveGradientPath, "A forced path is the one used.");
         return (sparse, dense);
     }
 

@@ -38,7 +38,7 @@ public sealed class ShiraSparseTrainingTests
         var options = new ShiraInjectionOptions { TargetModules = { "query", "value" }, GradientPath = ShiraGradientPath.Dense };
         var injection = ShiraInjector.Inject(model, options, new RandomMask(1));
         Assert.IsTrue(injection.Layers.All(l => l.Layer.GradientPath == ShiraGradientPath.Dense));
-        Assert.AreEqual(ShiraGradientPath.Sparse, new ShiraInjectionOptions().GradientPath);
+        Assert.AreEqual(ShiraGradientPath.Auto, new ShiraInjectionOptions().GradientPath, "Auto is the default.");
     }
 
     private static (IReadOnlyList<double> Losses, List<Tensor> Values) Train(ShiraGradientPath path, ScalarType dtype)

@@ -81,6 +81,7 @@ public sealed class PublicSurfaceTests
         "Microsoft.ML.Shira.Adapters.Injection.ShiraInjector",
         "Microsoft.ML.Shira.Adapters.Layers.LoraLinear",
         "Microsoft.ML.Shira.Adapters.Layers.ShiraGradientPath",
+        "Microsoft.ML.Shira.Adapters.Layers.ShiraGradientPathRule",
         "Microsoft.ML.Shira.Adapters.Layers.ShiraLinear",
         "Microsoft.ML.Shira.Adapters.Switching.FusedAdapterSwitcher",
         "Microsoft.ML.Shira.Masks.ExcludingMask",

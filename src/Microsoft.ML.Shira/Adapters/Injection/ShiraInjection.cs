@@ -68,6 +68,24 @@ public sealed class ShiraInjection
     /// <summary>Puts the plain base Linear layers back, discarding the update.</summary>
     public void Unload() => LinearInjector.Unwrap<ShiraLinear>(_model, l => l.Unload());
 
+    /// <summary>
+    /// Which gradient path the layers train with and why, e.g.
+    /// <c>SHiRA gradient path: Sparse for 36 layers (Auto on CPU, Float32 weights, Float32 values)</c>.
+    /// </summary>
+    public string DescribeGradientPaths()
+    {
+        if (Layers.Count == 0)
+            return "SHiRA gradient path: no layers";
+        var first = Layers[0].Layer;
+        var paths = Layers.GroupBy(l => l.Layer.EffectiveGradientPath).OrderBy(g => g.Key).Select(g => $"{g.Key} for {g.Count()} layer{(g.Count() == 1 ? "" : "s")}");
+        var requested = Layers.Select(l => l.Layer.GradientPath).Distinct().Select(p => p.ToString());
+        var devices = Layers.Select(l => l.Layer.Weight.device.ToString()).Distinct();
+        var weightTypes = Layers.Select(l => l.Layer.Weight.dtype.ToString()).Distinct();
+        var valueTypes = Layers.Select(l => l.Layer.Values.dtype.ToString()).Distinct();
+        return $"SHiRA gradient path: {string.Join(", ", paths)} ({string.Join("/", requested)} on {string.Join("/", devices)}, " +
+            $"{string.Join("/", weightTypes)} weights, {string.Join("/", valueTypes)} values)";
+    }
+
     /// <summary>One-line summary like PEFT's <c>print_trainable_parameters</c>.</summary>
     public override string ToString() =>
         $"SHiRA ({MaskType}, {_options.Budget}): {Layers.Count} layers, trainable {TrainableParameters:N0} of {TotalParameters:N0} ({TrainableShare:P3})";

@@ -21,8 +21,20 @@ public sealed class ShiraInjectionOptions
     /// <summary>α applied to the sparse update (PEFT: 1.0).</summary>
     public double Scaling = 1.0;
 
-    /// <summary>How the wrapped layers compute the value gradient (default: only at the k positions).</summary>
-    public ShiraGradientPath GradientPath = ShiraGradientPath.Sparse;
+    /// <summary>
+    /// How the wrapped layers compute the value gradient. Default <see cref="ShiraGradientPath.Auto"/>: each layer takes
+    /// the path <see cref="ShiraGradientPathRule.Choose"/> measured faster for its device, type and size (dense on a
+    /// GPU, sparse on the CPU at usual sparsities); <see cref="ShiraGradientPath.Sparse"/> or
+    /// <see cref="ShiraGradientPath.Dense"/> force one.
+    /// </summary>
+    public ShiraGradientPath GradientPath = ShiraGradientPath.Auto;
+
+    /// <summary>
+    /// Type of the trainable values; null (the default) keeps float32 master values for bfloat16/float16 weights and the
+    /// weight's type otherwise (<see cref="ShiraLinear.DefaultValueDType"/>). Set it to the weight's type to train the
+    /// values in bfloat16/float16 too (half the optimizer memory, but AdamW steps below the type's resolution are lost).
+    /// </summary>
+    public ScalarType? ValueDType;
 
     /// <summary>
     /// Sets <see cref="ShiraLinear.FreeInputAfterBackward"/> on every wrapped layer: less training memory, but each graph

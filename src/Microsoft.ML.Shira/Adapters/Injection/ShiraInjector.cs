@@ -25,7 +25,7 @@ public static class ShiraInjector
             if (indices.shape[0] != k)
                 throw new InvalidOperationException($"Mask {mask.Type} returned {indices.shape[0]} indices for '{path}'; the budget asks for {k}.");
             baseWeights.Add(new(path, weight));
-            return new ShiraLinear(linear, indices, options.Scaling) { GradientPath = options.GradientPath, FreeInputAfterBackward = options.FreeInputAfterBackward };
+            return new ShiraLinear(linear, indices, options.Scaling, valueDType: options.ValueDType) { GradientPath = options.GradientPath, FreeInputAfterBackward = options.FreeInputAfterBackward };
         });
         string fingerprint = BaseModelFingerprint.Compute(baseWeights);
         return new ShiraInjection(model, layers, options, mask.Type, matcher.Describe(), fingerprint);

@@ -8,16 +8,23 @@ namespace Microsoft.ML.Shira.Adapters.Layers;
 /// The SHiRA value gradient on the CPU without gathering <c>[tokens, k]</c> copies: per token chunk, transpose the
 /// output gradient and the input to <c>[out, tokens]</c> / <c>[in, tokens]</c> (one pass each), then every entry is one
 /// contiguous SIMD dot product <c>Σ_t gᵀ[r_i, t]·xᵀ[c_i, t]</c>. The work is O(tokens·(k + in + out)); the entries run in
-/// parallel on up to <c>torch.get_num_threads()</c> threads.
+/// parallel on up to <c>torch.get_num_threads()</c> threads. bfloat16 and float16 inputs are widened to float32 by the
+/// same transposing copy (no extra pass), so their sums accumulate in float32.
 /// </summary>
 internal static class SampledDotKernel
 {
     /// <summary>Elements of one transposed chunk pair (<c>chunk·(in+out)</c>) when the caller asks for automatic chunks.</summary>
     public const long AutomaticChunkElements = 1L << 19;
 
-    /// <summary>True for contiguous-able float32/float64 CPU tensors, which this kernel handles.</summary>
-    public static bool Supports(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype is ScalarType.Float32 or ScalarType.Float64;
+    /// <summary>True for float32/float64/bfloat16/float16 CPU tensors, which this kernel handles.</summary>
+    public static bool Supports(Tensor tensor) => tensor.device_type == DeviceType.CPU && Supports(tensor.dtype);
+
+    /// <summary>True for the input types this kernel handles (float32, float64, bfloat16, float16).</summary>
+    public static bool Supports(ScalarType dtype) =>
+        dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.BFloat16 or ScalarType.Float16;
+
+    /// <summary>The type the sums accumulate in for inputs of <paramref name="dtype"/>: float64 for float64, else float32.</summary>
+    public static ScalarType ComputeDType(ScalarType dtype) => dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 
     /// <summary>Tokens per chunk for <paramref name="chunkTokens"/> (0 for automatic) and these feature counts.</summary>
     public static long ChunkFor(long outFeatures, long inFeatures, long chunkTokens)
@@ -31,13 +38,16 @@ internal static class SampledDotKernel
     public static long ScratchElements(long tokens, long outFeatures, long inFeatures, long chunkTokens) =>
         (outFeatures + inFeatures) * Math.Min(tokens, ChunkFor(outFeatures, inFeatures, chunkTokens));
 
-    /// <summary><c>Σ_t g2[t, rows[i]]·x2[t, cols[i]]</c> for every entry (unscaled), as a new CPU tensor of g2's dtype.</summary>
+    /// <summary>
+    /// <c>Σ_t g2[t, rows[i]]·x2[t, cols[i]]</c> for every entry (unscaled), as a new CPU tensor of
+    /// <see cref="ComputeDType"/> of g2's type.
+    /// </summary>
     /// <param name="g2">Output gradient <c>[tokens, out]</c>.</param>
     /// <param name="x2">Input <c>[tokens, in]</c>.</param>
     /// <param name="entries">The k positions.</param>
     /// <param name="chunkTokens">Tokens per chunk; 0 for automatic.</param>
     /// <param name="scratch">
-    /// A contiguous 1-D buffer of g2's dtype with at least <see cref="ScratchElements"/> elements that the caller no
+    /// A contiguous 1-D buffer of <see cref="ComputeDType"/> with at least <see cref="ScratchElements"/> elements that the caller no
     /// longer needs (its contents are overwritten); null to allocate one for this call.
     /// </param>
     public static Tensor Compute(Tensor g2, Tensor x2, ShiraPositions entries, long chunkTokens, Tensor? scratch = null)
@@ -46,12 +56,13 @@ internal static class SampledDotKernel
         long tokens = g2.shape[0], outFeatures = g2.shape[1], inFeatures = x2.shape[1];
         long chunk = ChunkFor(outFeatures, inFeatures, chunkTokens);
         long needed = ScratchElements(tokens, outFeatures, inFeatures, chunkTokens);
-        if (scratch is null || scratch.dtype != g2.dtype || scratch.device_type != DeviceType.CPU || scratch.numel() < needed)
-            scratch = empty(needed, dtype: g2.dtype);
+        var compute = ComputeDType(g2.dtype);
+        if (scratch is null || scratch.dtype != compute || scratch.device_type != DeviceType.CPU || scratch.numel() < needed)
+            scratch = empty(needed, dtype: compute);
         // The sums go straight into the native result: a managed array (and torch.tensor's managed copy of it) was
         // 8 bytes per value of garbage per step, which the GC let pile up as resident memory across training steps.
-        var sums = zeros(entries.Count, dtype: g2.dtype);
-        if (g2.dtype == ScalarType.Float64)
+        var sums = zeros(entries.Count, dtype: compute);
+        if (compute == ScalarType.Float64)
             Accumulate<double>(g2, x2, entries, chunk, scratch, sums);
         else
             Accumulate<float>(g2, x2, entries, chunk, scratch, sums);

@@ -7,8 +7,12 @@ namespace Microsoft.ML.Shira.Adapters.Layers;
 /// A frozen <see cref="Linear"/> plus a SHiRA sparse update: <c>y = x (W + α·scatter(values))ᵀ + b</c>.
 /// Only <c>shira_weight</c> (the k values) is trainable; the indices are fixed. The base weight and bias keep
 /// their Hugging Face names (<c>weight</c>, <c>bias</c>), so the state dict of a wrapped model still matches its checkpoint.
-/// While training, the value gradient is computed only at the k positions (<see cref="ShiraGradientPath.Sparse"/>);
-/// set <see cref="GradientPath"/> to <see cref="ShiraGradientPath.Dense"/> for the plain-autograd reference.
+/// While training, <see cref="GradientPath"/> (default <see cref="ShiraGradientPath.Auto"/>) decides whether the value
+/// gradient is computed only at the k positions (<see cref="ShiraGradientPath.Sparse"/>) or read from the dense weight
+/// gradient (<see cref="ShiraGradientPath.Dense"/>); <see cref="EffectiveGradientPath"/> tells which one runs.
+/// For a bfloat16 or float16 weight the values are float32 master values by default (<see cref="DefaultValueDType"/>):
+/// small optimizer steps that would round away in the weight's type accumulate, and each adapted entry of the
+/// effective weight is computed in float32 and rounded once to the weight's type.
 /// </summary>
 public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
 {
@@ -24,7 +28,11 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     /// <param name="flatIndices">Distinct row-major positions in <c>[out, in]</c> (int64, shape [k]).</param>
     /// <param name="scaling">α applied to the sparse update (PEFT uses 1.0).</param>
     /// <param name="initialValues">Initial values (shape [k]); zeros when null, so the wrapped layer starts equal to the base.</param>
-    public ShiraLinear(Linear baseLayer, Tensor flatIndices, double scaling = 1.0, Tensor? initialValues = null)
+    /// <param name="valueDType">
+    /// Type of the trainable values; null for <see cref="DefaultValueDType"/> of the weight's type (float32 master values
+    /// for a bfloat16/float16 weight, the weight's own type otherwise). Giving the weight's type keeps them in it.
+    /// </param>
+    public ShiraLinear(Linear baseLayer, Tensor flatIndices, double scaling = 1.0, Tensor? initialValues = null, ScalarType? valueDType = null)
         : base(nameof(ShiraLinear))
     {
         ArgumentNullException.ThrowIfNull(baseLayer);
@@ -55,9 +63,12 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
 
             shira_indices = flatIndices.to(weight.device).detach().clone().DetachFromDisposeScope();
             _entries = ShiraPositions.FromTensor(flatIndices, InFeatures);
+            var dtype = valueDType ?? DefaultValueDType(weight.dtype);
+            if (!IO.HuggingFace.HuggingFaceDTypes.IsSupported(dtype))
+                throw new ArgumentException($"SHiRA values must have a floating-point type; got {dtype}.", nameof(valueDType));
             var values = initialValues is null
-                ? zeros(k, dtype: weight.dtype, device: weight.device)
-                : initialValues.detach().to(weight.dtype, weight.device).clone();
+                ? zeros(k, dtype: dtype, device: weight.device)
+                : initialValues.detach().to(dtype, weight.device).clone();
             if (values.shape.Length != 1 || values.shape[0] != k)
                 throw new ArgumentException($"Initial values have shape [{string.Join(", ", values.shape)}]; expected [{k}].", nameof(initialValues));
             shira_weight = new Parameter(values, requires_grad: true);
@@ -78,8 +89,24 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     /// <summary>α applied to the sparse update.</summary>
     public double Scaling { get; set; }
 
-    /// <summary>How the value gradient is computed while training (default <see cref="ShiraGradientPath.Sparse"/>).</summary>
-    public ShiraGradientPath GradientPath { get; set; } = ShiraGradientPath.Sparse;
+    /// <summary>How the value gradient is computed while training (default <see cref="ShiraGradientPath.Auto"/>).</summary>
+    public ShiraGradientPath GradientPath { get; set; } = ShiraGradientPath.Auto;
+
+    /// <summary>
+    /// The path training uses now: <see cref="GradientPath"/>, or for <see cref="ShiraGradientPath.Auto"/> the one
+    /// <see cref="ShiraGradientPathRule.Choose"/> picks for the weight's current device and type and this layer's size
+    /// (never <see cref="ShiraGradientPath.Auto"/>).
+    /// </summary>
+    public ShiraGradientPath EffectiveGradientPath => GradientPath == ShiraGradientPath.Auto
+        ? ShiraGradientPathRule.Choose(weight.device_type, weight.dtype, OutFeatures, InFeatures, TrainableCount)
+        : GradientPath;
+
+    /// <summary>
+    /// The type of the trainable values for a weight of type <paramref name="weightDType"/> when none is given:
+    /// float32 for bfloat16 and float16 (master values), the weight's type otherwise.
+    /// </summary>
+    public static ScalarType DefaultValueDType(ScalarType weightDType) =>
+        weightDType is ScalarType.BFloat16 or ScalarType.Float16 ? ScalarType.Float32 : weightDType;
 
     /// <summary>
     /// Tokens per chunk of the sparse backward, which bounds its scratch memory: on the CPU (float32/float64) each chunk
@@ -111,7 +138,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     /// <summary>The frozen bias, if any.</summary>
     public Parameter? Bias => bias;
 
-    /// <summary>The k trainable values.</summary>
+    /// <summary>The k trainable values (float32 master values for a bfloat16/float16 weight by default).</summary>
     public Parameter Values => shira_weight;
 
     /// <summary>The k fixed row-major positions.</summary>
@@ -121,7 +148,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     public long TrainableCount { get; }
 
     /// <summary>The effective weight <c>W + α·scatter(values)</c>; gradients flow to the values.</summary>
-    public Tensor EffectiveWeight() => ShiraSparseLinearFunction.EffectiveWeight(weight, shira_indices, shira_weight, Scaling);
+    public Tensor EffectiveWeight() => ShiraUpdateArithmetic.Add(weight, shira_indices, shira_weight, Scaling);
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
@@ -129,7 +156,7 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         bool recording = is_grad_enabled() && (input.requires_grad || shira_weight.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false));
-        if (GradientPath == ShiraGradientPath.Dense || !recording)
+        if (!recording || EffectiveGradientPath == ShiraGradientPath.Dense)
             return nn.functional.linear(input, EffectiveWeight(), bias).MoveToOuterDisposeScope();
 
         var settings = new ShiraSparseLinearSettings(Scaling, _gradientChunkTokens, SparseForward, _entries, FreeInputAfterBackward);
@@ -145,13 +172,17 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         return SparseAdapterLayer.FromFlatIndices(modulePath, OutFeatures, InFeatures, flat, values);
     }
 
-    /// <summary>Writes <c>W + α·S</c> into the base weight in place and returns the plain <see cref="Linear"/> holding it.</summary>
+    /// <summary>
+    /// Writes <c>W + α·S</c> into the base weight in place (in the weight's type, with the arithmetic of
+    /// <see cref="EffectiveWeight"/>) and returns the plain <see cref="Linear"/> holding it.
+    /// </summary>
     public Linear MergeAndUnload()
     {
         using (no_grad())
         {
             using var flat = weight.view(-1);
-            TorchScalars.With(Scaling, alpha => flat.index_add_(0, shira_indices, shira_weight.detach(), alpha));
+            using var values = shira_weight.detach();
+            ShiraUpdateArithmetic.AddInPlace(flat, shira_indices, values, Scaling);
         }
         return Unload();
     }

@@ -45,9 +45,9 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     public static Tensor Apply(Tensor input, Tensor values, Tensor weight, Tensor? bias, Tensor flatIndices, ShiraSparseLinearSettings settings) =>
         apply(input, values, weight, bias!, flatIndices, settings);
 
-    /// <summary>The effective weight <c>W + α·scatter(v)</c> as a new tensor.</summary>
+    /// <summary>The effective weight <c>W + α·scatter(v)</c> as a new tensor (<see cref="ShiraUpdateArithmetic.Add"/>).</summary>
     public static Tensor EffectiveWeight(Tensor weight, Tensor flatIndices, Tensor values, double scaling) =>
-        TorchScalars.With(scaling, alpha => weight.flatten().index_add(0, flatIndices, values, alpha)).view(weight.shape);
+        ShiraUpdateArithmetic.Add(weight, flatIndices, values, scaling);
 
     /// <inheritdoc />
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
@@ -72,7 +72,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             long chunk = settings.ChunkTokens > 0 ? settings.ChunkTokens : Math.Max(1, AutomaticGatherElements / Math.Max(1, rows.shape[0]));
             foreach (var (start, length) in Chunks(x2.shape[0], chunk))
             {
-                using var products = x2.narrow(0, start, length).index_select(1, cols).mul_(values);
+                using var products = x2.narrow(0, start, length).index_select(1, cols).mul_(values.to(x2.dtype));
                 using var target = y2.narrow(0, start, length);
                 TorchScalars.With(settings.Scaling, alpha => target.index_add_(1, rows, products, alpha));
             }
@@ -102,7 +102,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             using (var x2 = input.reshape(-1, inFeatures))
             {
                 if (needs[1])
-                    grads[1] = ValueGradient(g2, x2, flat, settings, buffer);
+                    grads[1] = ValueGradient(g2, x2, flat, settings, buffer).to(values.dtype);
                 if (needs[2])
                     grads[2] = g2.t().mm(x2);
             }
@@ -146,7 +146,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     private static Tensor? SharedBuffer(Tensor g2, Tensor input, Tensor weight, bool[] needs, long chunkTokens)
     {
         long weightElements = needs[0] ? weight.numel() : 0;
-        long kernelElements = needs[1] && KernelApplies(g2, input) && weight.dtype == g2.dtype
+        long kernelElements = needs[1] && KernelApplies(g2, input) && weight.dtype == SampledDotKernel.ComputeDType(g2.dtype)
             ? SampledDotKernel.ScratchElements(g2.shape[0], weight.shape[0], weight.shape[1], chunkTokens)
             : 0;
         long elements = Math.Max(weightElements, kernelElements);
@@ -155,21 +155,24 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
 
     /// <summary>
     /// <see cref="EffectiveWeight"/> written into the front of <paramref name="buffer"/> (same arithmetic: a copy of W,
-    /// then <c>index_add_</c>); returns the <c>[out, in]</c> view.
+    /// then <see cref="ShiraUpdateArithmetic.AddInPlace"/>); returns the <c>[out, in]</c> view.
     /// </summary>
     private static Tensor EffectiveWeightInto(Tensor buffer, Tensor weight, Tensor flatIndices, Tensor values, double scaling)
     {
         var flat = buffer.narrow(0, 0, weight.numel());
         var effective = flat.view(weight.shape);
         effective.copy_(weight);
-        TorchScalars.With(scaling, alpha => flat.index_add_(0, flatIndices, values, alpha));
+        ShiraUpdateArithmetic.AddInPlace(flat, flatIndices, values, scaling);
         return effective;
     }
 
     /// <summary>Elements of each gathered <c>[chunk, k]</c> block when the gather path picks its chunk automatically.</summary>
     internal const long AutomaticGatherElements = 1L << 20;
 
-    /// <summary><c>α·Σ_t g[t, rows]·x[t, cols]</c>: the CPU kernel where it applies, else token-chunked gathers.</summary>
+    /// <summary>
+    /// <c>α·Σ_t g[t, rows]·x[t, cols]</c>: the CPU kernel where it applies (accumulating bfloat16/float16 inputs in
+    /// float32), else token-chunked gathers; the caller casts the result to the values' type.
+    /// </summary>
     /// <param name="g2">Output gradient <c>[tokens, out]</c>.</param>
     /// <param name="x2">Input <c>[tokens, in]</c>.</param>
     /// <param name="flat">The k flat positions.</param>
@@ -185,6 +188,9 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     private static bool KernelApplies(Tensor g2, Tensor x2) =>
         SampledDotKernel.Supports(g2) && x2.dtype == g2.dtype && x2.device_type == DeviceType.CPU;
 
+    /// <summary>Whether the value gradient of a layer on <paramref name="device"/> with <paramref name="dtype"/> activations runs on the CPU kernel.</summary>
+    internal static bool KernelApplies(DeviceType device, ScalarType dtype) => device == DeviceType.CPU && SampledDotKernel.Supports(dtype);
+
     /// <summary>The device-agnostic value gradient, gathering at most <c>chunk·k</c> elements of g and x at a time.</summary>
     internal static Tensor GatheredValueGradient(Tensor g2, Tensor x2, Tensor flat, ShiraSparseLinearSettings settings)
     {
@@ -192,10 +198,14 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
         var (rows, cols) = RowsAndColumns(flat, x2.shape[1]);
         long chunk = settings.ChunkTokens > 0 ? settings.ChunkTokens : Math.Max(1, AutomaticGatherElements / Math.Max(1, rows.shape[0]));
         Tensor? sum = null;
+        var compute = SampledDotKernel.ComputeDType(g2.dtype);
         foreach (var (start, length) in Chunks(x2.shape[0], chunk))
         {
-            using var gathered = g2.narrow(0, start, length).index_select(1, rows);
-            using var inputs = x2.narrow(0, start, length).index_select(1, cols);
+            // Multiplied and summed in at least float32 (a bfloat16 or float16 product is exact there), as on the CPU kernel.
+            using var gatheredNarrow = g2.narrow(0, start, length).index_select(1, rows);
+            using var inputsNarrow = x2.narrow(0, start, length).index_select(1, cols);
+            using var gathered = gatheredNarrow.to(compute);
+            using var inputs = inputsNarrow.to(compute);
             var part = gathered.mul_(inputs).sum(0L);
             if (sum is null)
             {
@@ -207,7 +217,7 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
                 part.Dispose();
             }
         }
-        sum ??= zeros(rows.shape[0], dtype: g2.dtype, device: g2.device);
+        sum ??= zeros(rows.shape[0], dtype: compute, device: g2.device);
         return sum.TimesInPlace(settings.Scaling).MoveToOuterDisposeScope();
     }
 

@@ -166,8 +166,12 @@ public sealed class FusedAdapterSwitcher : IDisposable
             {
                 var indices = tensor(sortedPositions, device: target.device);
                 var baseValues = target.index_select(0, indices);
-                var delta = tensor(sortedValues).Times(alpha).to(target.dtype, target.device);
-                var fused = baseValues.Plus(delta);
+                // Each fused entry is computed in float32 (float64 for a float64 weight) and rounded once to the weight's
+                // type: for a bfloat16/float16 model this is exactly the effective weight a SHiRA layer with float32
+                // master values trained with (ShiraUpdateArithmetic), and for float32 it is the plain sum as before.
+                var wide = target.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+                var delta = tensor(sortedValues).Times(alpha).to(wide, target.device);
+                var fused = baseValues.to(wide).Plus(delta).to(target.dtype);
                 scatters.Add(new PreparedScatter(target, indices.MoveToOuterDisposeScope(), baseValues.MoveToOuterDisposeScope(), fused.MoveToOuterDisposeScope()));
             }
         }

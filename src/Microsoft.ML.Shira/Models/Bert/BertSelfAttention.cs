@@ -53,7 +53,10 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         long batch = queries.shape[0], length = queries.shape[1], width = queries.shape[2], headSize = width / heads;
         Tensor Split(Tensor x) => x.view(batch, length, heads, headSize).transpose(1, 2);
         var scores = matmul(Split(queries), Split(keys).transpose(-1, -2)).TimesInPlace(1.0 / Math.Sqrt(headSize)).PlusInPlace(additiveMask);
-        var probs = dropout.call(scores.softmax(-1));
+        // bfloat16/float16 scores are normalized in float32 (as autocast does, and as the LLaMA and GPT-2 attention do).
+        var probs = scores.dtype is ScalarType.BFloat16 or ScalarType.Float16
+            ? dropout.call(scores.softmax(-1, ScalarType.Float32).to(scores.dtype))
+            : dropout.call(scores.softmax(-1));
         var context = matmul(probs, Split(values)).transpose(1, 2).contiguous();
         return context.reshape(batch, length, width).MoveToOuterDisposeScope();
     }

@@ -31,6 +31,7 @@ internal static class FineTuningFactory
                 TargetModulesPattern = options.TargetModulesPattern,
                 ExcludeModules = options.ExcludedModules.ToList(),
                 Budget = options.Budget(),
+                GradientPath = options.GradientPath,
                 // The trainers backpropagate each step's graph once, so the layers may free their inputs early.
                 FreeInputAfterBackward = true,
             }, mask.Mask));

@@ -23,6 +23,9 @@ internal sealed class ShiraFineTuning : IFineTuning
 
     public string Describe() => _injection.ToString();
 
+    /// <summary>The gradient path each layer trains with (logged once when training starts).</summary>
+    public string DescribeGradientPaths() => _injection.DescribeGradientPaths();
+
     public (SparseAdapter Adapter, long ChangedWeights) Finish(string adapterName, string baseModelId, string taskType, int seed)
     {
         var adapter = _injection.ToAdapter(adapterName, baseModelId, taskType, seed);
