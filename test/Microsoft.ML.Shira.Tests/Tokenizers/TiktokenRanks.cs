@@ -45,7 +45,7 @@ internal sealed class TiktokenRanks
     }
 
     /// <summary>An optional <c>Capacity: N</c> line, then per token <c>base64(bytes) rank</c> or <c>base64(bytes)</c> (rank = line number).</summary>
-    private static List<(byte[] Bytes, int Rank)> ReadRanks(string assemblyName, string resource)
+    internal static List<(byte[] Bytes, int Rank)> ReadRanks(string assemblyName, string resource)
     {
         var assembly = Assembly.Load(assemblyName);
         using var compressed = assembly.GetManifestResourceStream(resource)
