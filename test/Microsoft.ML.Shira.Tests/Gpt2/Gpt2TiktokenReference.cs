@@ -71,28 +71,7 @@ internal static class Gpt2TiktokenReference
         if (byRank.Count != EndOfTextId || rankOf.Values.Max() != EndOfTextId - 1)
             throw new InvalidOperationException($"Unexpected gpt2.tiktoken: {byRank.Count} ranks.");
 
-        var merges = new List<(string, string)>();
-        foreach (string token in byRank.Where(t => t.Length > 1))
-        {
-            int limit = rankOf[token];
-            var parts = token.Select(c => c.ToString()).ToList();
-            while (parts.Count > 2)
-            {
-                int best = -1, bestRank = int.MaxValue;
-                for (int i = 0; i + 1 < parts.Count; i++)
-                {
-                    if (rankOf.TryGetValue(parts[i] + parts[i + 1], out int r) && r < limit && r < bestRank)
-                        (best, bestRank) = (i, r);
-                }
-                if (best < 0)
-                    break;
-                parts[best] += parts[best + 1];
-                parts.RemoveAt(best + 1);
-            }
-            if (parts.Count != 2)
-                throw new InvalidOperationException($"Token of rank {limit} does not split into two lower-ranked tokens.");
-            merges.Add((parts[0], parts[1]));
-        }
+        var merges = Tokenizers.TiktokenRanks.RecoverMerges(rankOf);
 
         var vocab = new Dictionary<string, int>(rankOf) { ["<|endoftext|>"] = EndOfTextId };
         byte[] vocabJson = JsonSerializer.SerializeToUtf8Bytes(vocab);

@@ -72,7 +72,8 @@ internal sealed class TiktokenRanks
         return ranks;
     }
 
-    private static List<(string, string)> RecoverMerges(Dictionary<string, int> rankOf)
+    /// <summary>transformers' <c>convert_tiktoken_to_fast</c>: each multi-character token, in rank order, splits into the two lower-ranked parts BPE joins last.</summary>
+    internal static List<(string, string)> RecoverMerges(Dictionary<string, int> rankOf)
     {
         var merges = new List<(string, string)>();
         foreach (string token in rankOf.OrderBy(p => p.Value).Select(p => p.Key).Where(t => t.Length > 1))
