@@ -32,15 +32,19 @@ internal static class DecoderFolderFiles
     ];
 
     /// <summary>
-    /// Writes the weights into <paramref name="weightsDirectory"/> (<c>model.safetensors</c>, or shards of at most
-    /// <paramref name="maxShardBytes"/> with their index) and returns the other files (name → bytes).
+    /// Writes the folder into <paramref name="directory"/>, all files or none: the weights (<c>model.safetensors</c>, or
+    /// shards of at most <paramref name="maxShardBytes"/> with their index), configuration, stop ids, the base model's
+    /// tokenizer files and <paramref name="extraFiles"/>.
     /// </summary>
+    /// <returns>The names of the files written.</returns>
     /// <param name="decoder">The decoder, with the weights to write.</param>
     /// <param name="baseModel">The base model whose tokenizer files are copied.</param>
-    /// <param name="weightsDirectory">Existing folder the weights are written to.</param>
+    /// <param name="directory">Folder written (created when missing).</param>
     /// <param name="maxShardBytes">Largest weights file.</param>
+    /// <param name="extraFiles">Further files of the folder.</param>
     /// <exception cref="InvalidOperationException">The model cannot be written as a Hugging Face folder, or the base model's files cannot be read.</exception>
-    public static IReadOnlyDictionary<string, byte[]> Create(PretrainedDecoder decoder, ShiraBaseModel baseModel, string weightsDirectory, long maxShardBytes)
+    public static IReadOnlyList<string> Write(PretrainedDecoder decoder, ShiraBaseModel baseModel, string directory, long maxShardBytes,
+        IReadOnlyDictionary<string, byte[]>? extraFiles = null)
     {
         if (decoder.Model is not IHuggingFaceModel model)
             throw new InvalidOperationException($"The base model '{baseModel.Id}' ({decoder.Model.GetType().Name}) cannot be written as a Hugging Face model folder.");
@@ -52,10 +56,9 @@ internal static class DecoderFolderFiles
             [HuggingFaceLoader.ConfigFileName] = utf8.GetBytes(model.ToConfigJson()),
             [GenerationConfigFileName] = utf8.GetBytes(GenerationConfigJson(decoder.EndOfSequenceIds)),
         };
-        HuggingFaceExporter.SaveWeights(model, weightsDirectory, maxShardBytes);
-        foreach (var (name, data) in TokenizerFiles(source))
+        foreach (var (name, data) in TokenizerFiles(source).Concat(extraFiles ?? new Dictionary<string, byte[]>()))
             files[name] = data;
-        return files;
+        return HuggingFaceExporter.SaveFolder(model, directory, maxShardBytes, files);
     }
 
     /// <summary>The tokenizer files of <paramref name="source"/> that exist (name → bytes).</summary>

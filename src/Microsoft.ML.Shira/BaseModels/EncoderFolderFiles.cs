@@ -13,15 +13,20 @@ namespace Microsoft.ML.Shira.BaseModels;
 internal static class EncoderFolderFiles
 {
     /// <summary>
-    /// Writes the weights into <paramref name="weightsDirectory"/> (<c>model.safetensors</c>, or shards of at most
-    /// <paramref name="maxShardBytes"/> with their index) and returns the other files (name → bytes).
+    /// Writes the folder into <paramref name="directory"/>, all files or none: the weights (<c>model.safetensors</c>, or
+    /// shards of at most <paramref name="maxShardBytes"/> with their index), configuration, tokenizer files and
+    /// <paramref name="extraFiles"/>.
     /// </summary>
-    public static IReadOnlyDictionary<string, byte[]> Create(ISentenceEncoder model, IEncoderTokenizer tokenizer, string weightsDirectory, long maxShardBytes)
+    /// <returns>The names of the files written.</returns>
+    public static IReadOnlyList<string> Write(ISentenceEncoder model, IEncoderTokenizer tokenizer, string directory, long maxShardBytes,
+        IReadOnlyDictionary<string, byte[]>? extraFiles = null)
     {
-        HuggingFaceExporter.SaveWeights(model, weightsDirectory, maxShardBytes);
-        return new Dictionary<string, byte[]>(tokenizer.FolderFiles(), StringComparer.Ordinal)
+        var files = new Dictionary<string, byte[]>(tokenizer.FolderFiles(), StringComparer.Ordinal)
         {
             [HuggingFaceLoader.ConfigFileName] = new UTF8Encoding(false).GetBytes(model.ToConfigJson()),
         };
+        foreach (var (name, data) in extraFiles ?? new Dictionary<string, byte[]>())
+            files[name] = data;
+        return HuggingFaceExporter.SaveFolder(model, directory, maxShardBytes, files);
     }
 }

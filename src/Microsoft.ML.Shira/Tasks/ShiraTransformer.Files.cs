@@ -32,7 +32,7 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
         WriteSettings(settings);
         var baseModel = _engine.BaseModel;
         BaseModelSettings.Write(writer, baseModel.Id, _engine.BaseFingerprint, baseModel.IsBuiltIn,
-            weights => _engine.WithBaseWeights(() => FolderFiles(weights, writer.Options.MaxEmbeddedShardBytes)));
+            folder => _engine.WithBaseWeights(() => WriteFolder(folder, writer.Options.MaxEmbeddedShardBytes, new Dictionary<string, byte[]>())));
 
         var fanInFanOut = _engine.FanInFanOutModules;
         var adapters = new JsonArray();
@@ -65,22 +65,8 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
     {
         ThrowIfDisposed();
         var selection = adapters is null ? _selection : Fusion(adapters);
-        var weights = Directory.CreateTempSubdirectory("shira-export-").FullName;
-        try
-        {
-            var files = new Dictionary<string, byte[]>(_engine.WithFused(selection, () => FolderFiles(weights, HuggingFaceExporter.DefaultMaxShardBytes)), StringComparer.Ordinal);
-            foreach (var (name, data) in ExportFusedFiles(selection))
-                files[name] = data;
-            var writes = files.Select(f => new KeyValuePair<string, Action<Stream>>(f.Key, s => s.Write(f.Value))).ToList();
-            foreach (string path in Directory.GetFiles(weights).Order(StringComparer.Ordinal))
-                writes.Add(new(Path.GetFileName(path), s => { using var input = File.OpenRead(path); input.CopyTo(s, 1 << 20); }));
-            AtomicFile.WriteAll(directory, writes);
-            HuggingFaceExporter.RemoveStaleWeights(directory, writes.Select(w => w.Key).ToHashSet(StringComparer.Ordinal));
-        }
-        finally
-        {
-            Directory.Delete(weights, recursive: true);
-        }
+        var files = ExportFusedFiles(selection);
+        _engine.WithFused(selection, () => WriteFolder(directory, HuggingFaceExporter.DefaultMaxShardBytes, files));
     }
 
     /// <summary>Writes the task's settings (columns, lengths, …), the first fields of the transformer's settings.</summary>
@@ -95,11 +81,12 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
     private protected abstract JsonNode SelectionJson(FusedAdapterSelection selection);
 
     /// <summary>
-    /// The base model's Hugging Face folder with the weights as they are now (called under the engine's write lock): the
-    /// weights are written into <paramref name="weightsDirectory"/> in files of at most <paramref name="maxShardBytes"/>,
-    /// the other files are returned (name → bytes).
+    /// Writes the base model's Hugging Face folder with the weights as they are now into <paramref name="directory"/>, all
+    /// files or none (called under the engine's write lock): weights in files of at most <paramref name="maxShardBytes"/>,
+    /// configuration, tokenizer and <paramref name="extraFiles"/>.
     /// </summary>
-    private protected abstract IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes);
+    /// <returns>The names of the files written.</returns>
+    private protected abstract IReadOnlyList<string> WriteFolder(string directory, long maxShardBytes, IReadOnlyDictionary<string, byte[]> extraFiles);
 
     /// <summary>What the task keeps with adapter <paramref name="adapterName"/>, exported next to its PEFT files (name → bytes).</summary>
     private protected virtual IReadOnlyDictionary<string, byte[]> ExportAdapterFiles(string adapterName) => new Dictionary<string, byte[]>();

@@ -128,57 +128,18 @@ internal sealed class BertTextTokenizer : IEncoderTokenizer
     }
 
     /// <summary>The ids of <c>[CLS] text [SEP]</c>, truncated to <see cref="MaxLength"/>.</summary>
-    public int[] EncodeToIds(string text)
-    {
-        var tokens = Tokenize(text);
-        return Assemble(EncoderBatch.Truncate(tokens, MaxLength - 2), null, out _);
-    }
+    public int[] EncodeToIds(string text) => Template.Apply(EncoderBatch.Truncate(Tokenize(text), MaxLength - Template.SingleCount));
 
     /// <summary>Tokenizes and pads a batch of single texts.</summary>
-    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        var rows = new List<(int[] Ids, int FirstLength)>(texts.Count);
-        foreach (var text in texts)
-        {
-            var ids = Assemble(EncoderBatch.Truncate(Tokenize(text ?? throw new ArgumentException("A text is null.", nameof(texts))), MaxLength - 2), null, out int first);
-            rows.Add((ids, first));
-        }
-        return Pad(rows, padding);
-    }
+    public TokenizedBatch Encode(IReadOnlyList<string> texts, PaddingStrategy padding = PaddingStrategy.Longest) =>
+        EncoderBatch.Singles(texts, Tokenize, Template, MaxLength, PadTokenId, padding);
 
     /// <summary>Tokenizes and pads a batch of text pairs (<c>token_type_ids</c> 1 on the second text).</summary>
-    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest)
-    {
-        ArgumentNullException.ThrowIfNull(pairs);
-        var rows = new List<(int[] Ids, int FirstLength)>(pairs.Count);
-        foreach (var (firstText, secondText) in pairs)
-        {
-            ArgumentNullException.ThrowIfNull(firstText, nameof(pairs));
-            ArgumentNullException.ThrowIfNull(secondText, nameof(pairs));
-            var a = Tokenize(firstText).ToList();
-            var b = Tokenize(secondText).ToList();
-            EncoderBatch.TruncateLongestFirst(a, b, MaxLength - 3);
-            rows.Add((Assemble(a, b, out int first), first));
-        }
-        return Pad(rows, padding);
-    }
+    public TokenizedBatch EncodePairs(IReadOnlyList<(string First, string Second)> pairs, PaddingStrategy padding = PaddingStrategy.Longest) =>
+        EncoderBatch.Pairs(pairs, Tokenize, Template, MaxLength, PadTokenId, padding, secondTextTypeOne: true);
 
-    /// <summary><c>[CLS] a [SEP] (b [SEP])</c>; <paramref name="firstLength"/> counts <c>[CLS] a [SEP]</c>.</summary>
-    private int[] Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b, out int firstLength)
-    {
-        var ids = new List<int>(a.Count + (b?.Count ?? 0) + 3) { ClsTokenId };
-        ids.AddRange(a);
-        ids.Add(SepTokenId);
-        firstLength = ids.Count;
-        if (b is not null)
-        {
-            ids.AddRange(b);
-            ids.Add(SepTokenId);
-        }
-        return ids.ToArray();
-    }
+    /// <summary><c>[CLS] A [SEP]</c> and <c>[CLS] A [SEP] B [SEP]</c>.</summary>
+    private SpecialTokenTemplate Template => _template ??= SpecialTokenTemplate.Bert(ClsTokenId, SepTokenId);
 
-    private TokenizedBatch Pad(List<(int[] Ids, int FirstLength)> rows, PaddingStrategy padding) =>
-        EncoderBatch.Pad(rows, padding, MaxLength, PadTokenId, secondTextTypeOne: true);
+    private SpecialTokenTemplate? _template;
 }

@@ -34,10 +34,13 @@ internal static class EncoderBatch
         return Pad(rows, padding, maxLength, padTokenId, secondTextTypeOne: false);
     }
 
-    /// <summary>Text pairs framed by <paramref name="template"/>, truncated longest-first, padded (type ids all 0).</summary>
+    /// <summary>
+    /// Text pairs framed by <paramref name="template"/>, truncated longest-first, padded; type ids are 1 after
+    /// <c>PairMiddle</c> when <paramref name="secondTextTypeOne"/> (BERT), else all 0 (RoBERTa).
+    /// </summary>
     /// <exception cref="ArgumentException">The batch is empty.</exception>
     public static TokenizedBatch Pairs(IReadOnlyList<(string First, string Second)> pairs, Func<string, IReadOnlyList<int>> tokenize,
-        SpecialTokenTemplate template, int maxLength, int padTokenId, PaddingStrategy padding)
+        SpecialTokenTemplate template, int maxLength, int padTokenId, PaddingStrategy padding, bool secondTextTypeOne = false)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         var rows = new List<(int[] Ids, int FirstLength)>(pairs.Count);
@@ -50,7 +53,7 @@ internal static class EncoderBatch
             TruncateLongestFirst(a, b, maxLength - template.PairCount);
             rows.Add((template.Apply(a, b, out int first), first));
         }
-        return Pad(rows, padding, maxLength, padTokenId, secondTextTypeOne: false);
+        return Pad(rows, padding, maxLength, padTokenId, secondTextTypeOne);
     }
 
     /// <summary>

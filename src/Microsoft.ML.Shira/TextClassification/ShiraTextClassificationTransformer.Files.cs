@@ -46,8 +46,8 @@ public sealed partial class ShiraTextClassificationTransformer
 
     private protected override JsonNode SelectionJson(FusedAdapterSelection selection) => ClassificationSettings.Selection((ClassifierSelection)selection);
 
-    private protected override IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes) =>
-        _engine.FolderFiles(weightsDirectory, maxShardBytes);
+    private protected override IReadOnlyList<string> WriteFolder(string directory, long maxShardBytes, IReadOnlyDictionary<string, byte[]> extraFiles) =>
+        _engine.WriteFolder(directory, maxShardBytes, extraFiles);
 
     private protected override IReadOnlyDictionary<string, byte[]> ExportAdapterFiles(string adapterName) =>
         new Dictionary<string, byte[]> { [ShiraClassificationHeadFile.FileName] = ShiraClassificationHeadFile.ToBytes(GetHead(adapterName)) };

@@ -30,6 +30,6 @@ public sealed partial class ShiraTextGenerationTransformer
 
     private protected override JsonNode SelectionJson(FusedAdapterSelection selection) => GenerationSettings.Selection((GeneratorSelection)selection);
 
-    private protected override IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes) =>
-        _engine.FolderFiles(weightsDirectory, maxShardBytes);
+    private protected override IReadOnlyList<string> WriteFolder(string directory, long maxShardBytes, IReadOnlyDictionary<string, byte[]> extraFiles) =>
+        _engine.WriteFolder(directory, maxShardBytes, extraFiles);
 }

@@ -16,25 +16,27 @@ namespace Microsoft.ML.Shira.Tests.Checkpoints;
 [TestClass]
 public sealed class EmbeddedBaseShardTests
 {
-    private static ShiraTextClassificationOptions Options(string folder) => new()
+    private static ShiraTextClassificationOptions Options(string folder) => EncoderFolders.ClassifierOptions(folder, maxSequenceLength: 32, seed: 4);
+
+    /// <summary>Every stored entry stays on disk while the scope lasts, as the weights of a multi-GB base do.</summary>
+    private static IDisposable EveryEntryOnDisk()
     {
-        BaseModel = ShiraEncoderBaseModel.FromFolder(folder),
-        Sentence1ColumnName = nameof(BinarySentimentRow.Sentence1),
-        Epochs = 1,
-        BatchSize = 16,
-        MaxSequenceLength = 32,
-        NumberOfThreads = 1,
-        Seed = 4,
-    };
+        long threshold = ModelArchiveReader.OnDiskEntryBytes;
+        ModelArchiveReader.OnDiskEntryBytes = 1;
+        return new Restore(() => ModelArchiveReader.OnDiskEntryBytes = threshold);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
 
     [TestMethod]
     public void AnEmbeddedBaseIsShardedStreamedAndReadBackFromDiskExactly()
     {
         string folder = EncoderFolders.DistilBert();
         string file = Path.Combine(TestPaths.NewTempDirectory(), "model.zip");
-        long threshold = ModelArchiveReader.OnDiskEntryBytes;
-        ModelArchiveReader.OnDiskEntryBytes = 1;
-        try
+        using (EveryEntryOnDisk())
         {
             var ml = new MLContext(seed: 1);
             var data = ml.Data.LoadFromEnumerable(Sst2Data.ReadBinary("train", 32));
@@ -61,10 +63,6 @@ public sealed class EmbeddedBaseShardTests
             using var loaded = (ShiraTextClassificationTransformer)ml.Shira().Model.Load(file, out _);
             CollectionAssert.AreEqual(scores, loaded.Transform(test).GetColumn<float>("Score").ToArray(), "The sharded, streamed base loads back bit for bit.");
         }
-        finally
-        {
-            ModelArchiveReader.OnDiskEntryBytes = threshold;
-        }
     }
 
     [TestMethod]
@@ -72,8 +70,7 @@ public sealed class EmbeddedBaseShardTests
     {
         string folder = EncoderFolders.DistilBert();
         string file = Path.Combine(TestPaths.NewTempDirectory(), "model.zip");
-        long threshold = ModelArchiveReader.OnDiskEntryBytes;
-        ModelArchiveReader.OnDiskEntryBytes = 1;
+        using var onDisk = EveryEntryOnDisk();
         try
         {
             var ml = new MLContext(seed: 1);
@@ -103,7 +100,6 @@ public sealed class EmbeddedBaseShardTests
         }
         finally
         {
-            ModelArchiveReader.OnDiskEntryBytes = threshold;
             Directory.Delete(folder, recursive: true);
         }
     }

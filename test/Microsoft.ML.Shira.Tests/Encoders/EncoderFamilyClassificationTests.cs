@@ -17,16 +17,7 @@ namespace Microsoft.ML.Shira.Tests.Encoders;
 [TestClass]
 public sealed class EncoderFamilyClassificationTests
 {
-    private static ShiraTextClassificationOptions Options(string folder) => new()
-    {
-        BaseModel = ShiraEncoderBaseModel.FromFolder(folder),
-        Sentence1ColumnName = nameof(BinarySentimentRow.Sentence1),
-        Epochs = 1,
-        BatchSize = 16,
-        MaxSequenceLength = 48,
-        NumberOfThreads = 1,
-        Seed = 3,
-    };
+    private static ShiraTextClassificationOptions Options(string folder) => EncoderFolders.ClassifierOptions(folder, maxSequenceLength: 48, seed: 3);
 
     [TestMethod]
     public void DistilBertTrainsOnItsOwnProjectionNamesAndReloadsFromAModelFile()

@@ -15,6 +15,18 @@ internal static class EncoderFolders
 {
     private const int VocabularySize = 320;
 
+    /// <summary>One epoch of SST-2 sentences on the encoder folder <paramref name="folder"/>, one thread.</summary>
+    public static TextClassification.ShiraTextClassificationOptions ClassifierOptions(string folder, int maxSequenceLength, int seed) => new()
+    {
+        BaseModel = ShiraEncoderBaseModel.FromFolder(folder),
+        Sentence1ColumnName = nameof(BinarySentimentRow.Sentence1),
+        Epochs = 1,
+        BatchSize = 16,
+        MaxSequenceLength = maxSequenceLength,
+        NumberOfThreads = 1,
+        Seed = seed,
+    };
+
     public static string ArchRef(string name) => Path.Combine(TestPaths.Data, "arch-refs", name, "base");
 
     /// <summary>A copy of the arch-refs checkpoint <paramref name="name"/> (config and weights) in a new temporary folder.</summary>

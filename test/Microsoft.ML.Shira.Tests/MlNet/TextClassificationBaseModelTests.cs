@@ -28,10 +28,7 @@ public sealed class TextClassificationBaseModelTests
         try
         {
             using (var minilm = PretrainedEncoders.MiniLmL6V2())
-            {
-                Directory.CreateDirectory(folder);
-                AtomicFile.WriteAll(folder, EncoderFolderFiles.Create(minilm.Model, minilm.Tokenizer, folder, Shira.Checkpoints.HuggingFace.HuggingFaceExporter.DefaultMaxShardBytes));
-            }
+                EncoderFolderFiles.Write(minilm.Model, minilm.Tokenizer, folder, Shira.Checkpoints.HuggingFace.HuggingFaceExporter.DefaultMaxShardBytes);
             var ml = new MLContext(seed: 1);
             var data = ml.Data.LoadFromEnumerable(Sst2Data.ReadBinary("train", 48));
             var test = ml.Data.LoadFromEnumerable(Sst2Data.ReadBinary("test", 16));

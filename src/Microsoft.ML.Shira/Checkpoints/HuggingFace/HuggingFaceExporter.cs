@@ -43,17 +43,20 @@ public static partial class HuggingFaceExporter
     }
 
     /// <summary>
-    /// Writes only the weights of <paramref name="model"/> into <paramref name="directory"/>: <c>model.safetensors</c>, or
-    /// shards of at most <paramref name="maxShardBytes"/> and their index, streamed tensor by tensor.
+    /// Writes a model folder into <paramref name="directory"/>, all files or none: the weights of <paramref name="model"/>
+    /// (<c>model.safetensors</c>, or shards of at most <paramref name="maxShardBytes"/> and their index, streamed tensor
+    /// by tensor) and <paramref name="files"/> (configuration, tokenizer, …) as given.
     /// </summary>
-    internal static void SaveWeights(IHuggingFaceModel model, string directory, long maxShardBytes)
+    /// <returns>The names of the files written.</returns>
+    internal static IReadOnlyList<string> SaveFolder(IHuggingFaceModel model, string directory, long maxShardBytes, IReadOnlyDictionary<string, byte[]> files)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(files);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
-        WriteWeights(model, directory, maxShardBytes, []);
+        return WriteWeights(model, directory, maxShardBytes, files.Select(f => KeyValuePair.Create<string, Action<Stream>>(f.Key, s => s.Write(f.Value))).ToList());
     }
 
-    private static void WriteWeights(IHuggingFaceModel model, string directory, long maxShardBytes, IReadOnlyList<KeyValuePair<string, Action<Stream>>> others)
+    private static IReadOnlyList<string> WriteWeights(IHuggingFaceModel model, string directory, long maxShardBytes, IReadOnlyList<KeyValuePair<string, Action<Stream>>> others)
     {
         using var tensors = new ExportTensors(model);
         var shards = Shard(tensors.List, maxShardBytes);
@@ -80,7 +83,9 @@ public static partial class HuggingFaceExporter
         }
         files.AddRange(others);
         AtomicFile.WriteAll(directory, files);
-        RemoveStaleWeights(directory, files.Select(f => f.Key).ToHashSet(StringComparer.Ordinal));
+        var names = files.Select(f => f.Key).ToList();
+        RemoveStaleWeights(directory, names.ToHashSet(StringComparer.Ordinal));
+        return names;
     }
 
     /// <summary>transformers' shard file name: <c>model-00002-of-00003.safetensors</c>.</summary>
@@ -105,7 +110,7 @@ public static partial class HuggingFaceExporter
         return shards;
     }
 
-    internal static void RemoveStaleWeights(string directory, IReadOnlySet<string> written)
+    private static void RemoveStaleWeights(string directory, IReadOnlySet<string> written)
     {
         foreach (string path in Directory.EnumerateFiles(directory))
         {

@@ -22,12 +22,9 @@ internal static class BaseModelSettings
     /// <param name="id">Id of the base model.</param>
     /// <param name="fingerprint">Fingerprint of its weights.</param>
     /// <param name="builtIn">True when this library ships the base model, so the file can refer to it by id.</param>
-    /// <param name="files">
-    /// Produces the Hugging Face folder when embedding: writes the weights into the given empty folder and returns the
-    /// other (small) files, name → bytes.
-    /// </param>
+    /// <param name="writeFolder">Writes the Hugging Face folder into the given empty folder when embedding; returns the file names.</param>
     /// <exception cref="InvalidOperationException">The base model is not built in and embedding was not requested.</exception>
-    public static void Write(ShiraModelWriter writer, string id, string fingerprint, bool builtIn, Func<string, IReadOnlyDictionary<string, byte[]>> files)
+    public static void Write(ShiraModelWriter writer, string id, string fingerprint, bool builtIn, Func<string, IReadOnlyList<string>> writeFolder)
     {
         bool embed = writer.Options.EmbedBaseModel;
         if (!embed && !builtIn)
@@ -36,13 +33,12 @@ internal static class BaseModelSettings
                 "Save with new ShiraSaveOptions { EmbedBaseModel = true } to store its weights in the file.");
         if (embed)
         {
-            string weights = writer.ScratchDirectory();
-            foreach (var (name, data) in files(weights))
-                writer.Write(Folder + name, data, compress: name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".txt", StringComparison.Ordinal));
-            foreach (string path in Directory.GetFiles(weights).Order(StringComparer.Ordinal))
+            // Text is deflated and kept in memory; weights and other binary files are stored and streamed from the scratch folder.
+            string scratch = writer.ScratchDirectory();
+            foreach (string name in writeFolder(scratch).Order(StringComparer.Ordinal))
             {
-                string name = Path.GetFileName(path);
-                if (name.EndsWith(".json", StringComparison.Ordinal))
+                string path = Path.Combine(scratch, name);
+                if (name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".txt", StringComparison.Ordinal))
                     writer.Write(Folder + name, File.ReadAllBytes(path), compress: true);
                 else
                     writer.WriteFile(Folder + name, path);

@@ -44,8 +44,8 @@ internal sealed class ClassifierEngine : AdapterEngine
     }
 
     /// <summary>The encoder's Hugging Face folder with its current weights (call under <see cref="AdapterEngine.WithBaseWeights"/> or <see cref="AdapterEngine.WithFused"/>).</summary>
-    public IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes) =>
-        EncoderFolderFiles.Create(Encoder.Model, Tokenizer, weightsDirectory, maxShardBytes);
+    public IReadOnlyList<string> WriteFolder(string directory, long maxShardBytes, IReadOnlyDictionary<string, byte[]> extraFiles) =>
+        EncoderFolderFiles.Write(Encoder.Model, Tokenizer, directory, maxShardBytes, extraFiles);
 
     /// <summary>
     /// Tokenizes and classifies a batch with the adapters and head of <paramref name="selection"/>; returns the logits,

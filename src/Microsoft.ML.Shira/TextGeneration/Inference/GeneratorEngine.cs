@@ -43,8 +43,8 @@ internal sealed class GeneratorEngine : AdapterEngine
     /// The decoder's Hugging Face folder with its current weights and the base model's tokenizer files (call under
     /// <see cref="AdapterEngine.WithBaseWeights"/> or <see cref="AdapterEngine.WithFused"/>).
     /// </summary>
-    public IReadOnlyDictionary<string, byte[]> FolderFiles(string weightsDirectory, long maxShardBytes) =>
-        DecoderFolderFiles.Create(Decoder, BaseModel, weightsDirectory, maxShardBytes);
+    public IReadOnlyList<string> WriteFolder(string directory, long maxShardBytes, IReadOnlyDictionary<string, byte[]> extraFiles) =>
+        DecoderFolderFiles.Write(Decoder, BaseModel, directory, maxShardBytes, extraFiles);
 
     /// <summary>Generates a continuation of <paramref name="prompt"/> with the adapters <paramref name="selection"/> returns when the generation starts.</summary>
     public GenerationResult Generate(Func<GeneratorSelection> selection, string prompt, GenerationOptions options, Action<string>? onText, CancellationToken token) =>
