@@ -26,6 +26,13 @@ public sealed record AdapterMetadata
     /// <summary>SHA-256 (hex) of the base weights of the adapted layers, see <see cref="BaseModelFingerprint"/>.</summary>
     public string? BaseModelFingerprint { get; init; }
 
+    /// <summary>
+    /// Element type of the base weights <see cref="BaseModelFingerprint"/> covers (<c>F32</c>, <c>BF16</c>, <c>F16</c>):
+    /// an adapter trained on a bfloat16 base is checked against a float32 base by rounding its weights to bfloat16 first.
+    /// Null when unknown (files written before it was recorded): the fingerprint is then checked in the model's own type.
+    /// </summary>
+    public string? BaseModelDType { get; init; }
+
     /// <summary>PEFT task type, e.g. <c>SEQ_CLS</c> or <c>CAUSAL_LM</c>.</summary>
     public string? TaskType { get; init; }
 

@@ -19,14 +19,16 @@ internal static class PretrainedEncoders
     /// <summary>
     /// sentence-transformers' all-MiniLM-L6-v2 (6 layers, 12 heads, width 384, 22.7 M parameters) with its uncased
     /// WordPiece tokenizer (max length <see cref="MiniLmL6V2MaxLength"/>). Each call builds a new model from the
-    /// embedded ONNX file.
+    /// embedded ONNX file (float32), converted to the <paramref name="options"/>' type and device when they differ.
     /// </summary>
-    public static PretrainedEncoder MiniLmL6V2()
+    public static PretrainedEncoder MiniLmL6V2(HuggingFaceLoadOptions? options = null)
     {
         using var onnx = OpenMiniLmL6V2Onnx();
         var model = OnnxBertImporter.LoadModel(onnx);
         try
         {
+            if (options is not null)
+                model.Module.to(options.DType).to(options.Device ?? CPU);
             using var vocab = OpenMiniLmL6V2Vocab();
             var tokenizer = BertTextTokenizer.FromVocab(vocab, lowerCase: true, maxLength: MiniLmL6V2MaxLength);
             return new PretrainedEncoder(MiniLmL6V2Name, model, tokenizer);

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.Folders;
 
 namespace Microsoft.ML.Shira;
@@ -9,9 +10,9 @@ namespace Microsoft.ML.Shira;
 /// </summary>
 public sealed class ShiraDecoderBaseModel : ShiraBaseModel
 {
-    private readonly Func<PretrainedDecoder> _load;
+    private readonly Func<HuggingFaceLoadOptions, PretrainedDecoder> _load;
 
-    private ShiraDecoderBaseModel(string id, Func<PretrainedDecoder> load, Func<IModelFileSource>? files)
+    private ShiraDecoderBaseModel(string id, Func<HuggingFaceLoadOptions, PretrainedDecoder> load, Func<IModelFileSource>? files)
         : base(id, files)
     {
         _load = load;
@@ -26,7 +27,7 @@ public sealed class ShiraDecoderBaseModel : ShiraBaseModel
     /// Its 512-token vocabulary and tiny size make fine-tuning a matter of seconds on a CPU.
     /// </summary>
     public static ShiraDecoderBaseModel Stories260K { get; } = new(
-        Stories260KId, () => PretrainedDecoders.Stories260K(), PretrainedDecoders.Stories260KFiles);
+        Stories260KId, options => PretrainedDecoders.Stories260K(options), PretrainedDecoders.Stories260KFiles);
 
     /// <summary>
     /// A causal language model from a local Hugging Face folder (<c>config.json</c>, <c>model.safetensors</c> and the
@@ -39,17 +40,17 @@ public sealed class ShiraDecoderBaseModel : ShiraBaseModel
     public static ShiraDecoderBaseModel FromFolder(string directory)
     {
         string full = BaseModelFolders.RequireExisting(directory);
-        return new ShiraDecoderBaseModel(full, () => PretrainedDecoders.Load(full), () => new DirectoryModelFileSource(full));
+        return new ShiraDecoderBaseModel(full, options => PretrainedDecoders.Load(full, options), () => new DirectoryModelFileSource(full));
     }
 
     internal override bool IsBuiltIn => ReferenceEquals(this, Stories260K);
 
-    /// <summary>Builds a fresh copy of the decoder and its tokenizer; the caller owns (and disposes) it.</summary>
-    internal PretrainedDecoder Load() => _load();
+    /// <summary>Builds a fresh copy of the decoder and its tokenizer (Float32 on the CPU unless <paramref name="options"/> say otherwise); the caller owns (and disposes) it.</summary>
+    internal PretrainedDecoder Load(HuggingFaceLoadOptions? options = null) => _load(options ?? new HuggingFaceLoadOptions());
 
     /// <summary>The built-in base model with id <paramref name="id"/>, or null.</summary>
     internal static ShiraDecoderBaseModel? FindBuiltIn(string id) => string.Equals(id, Stories260KId, StringComparison.Ordinal) ? Stories260K : null;
 
     /// <summary>A base model built by <paramref name="load"/> (e.g. from the weights embedded in a model file).</summary>
-    internal static ShiraDecoderBaseModel Create(string id, Func<PretrainedDecoder> load, Func<IModelFileSource>? files) => new(id, load, files);
+    internal static ShiraDecoderBaseModel Create(string id, Func<HuggingFaceLoadOptions, PretrainedDecoder> load, Func<IModelFileSource>? files) => new(id, load, files);
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.Folders;
 
 namespace Microsoft.ML.Shira;
@@ -9,9 +10,9 @@ namespace Microsoft.ML.Shira;
 /// </summary>
 public sealed class ShiraEncoderBaseModel : ShiraBaseModel
 {
-    private readonly Func<PretrainedEncoder> _load;
+    private readonly Func<HuggingFaceLoadOptions, PretrainedEncoder> _load;
 
-    private ShiraEncoderBaseModel(string id, Func<PretrainedEncoder> load, Func<IModelFileSource>? files)
+    private ShiraEncoderBaseModel(string id, Func<HuggingFaceLoadOptions, PretrainedEncoder> load, Func<IModelFileSource>? files)
         : base(id, files)
     {
         _load = load;
@@ -37,17 +38,17 @@ public sealed class ShiraEncoderBaseModel : ShiraBaseModel
     public static ShiraEncoderBaseModel FromFolder(string directory)
     {
         string full = BaseModelFolders.RequireExisting(directory);
-        return new ShiraEncoderBaseModel(full, () => PretrainedEncoders.Load(full), () => new DirectoryModelFileSource(full));
+        return new ShiraEncoderBaseModel(full, options => PretrainedEncoders.Load(full, options), () => new DirectoryModelFileSource(full));
     }
 
     internal override bool IsBuiltIn => ReferenceEquals(this, MiniLmL6V2);
 
-    /// <summary>Builds a fresh copy of the encoder and its tokenizer; the caller owns (and disposes) it.</summary>
-    internal PretrainedEncoder Load() => _load();
+    /// <summary>Builds a fresh copy of the encoder and its tokenizer (Float32 on the CPU unless <paramref name="options"/> say otherwise); the caller owns (and disposes) it.</summary>
+    internal PretrainedEncoder Load(HuggingFaceLoadOptions? options = null) => _load(options ?? new HuggingFaceLoadOptions());
 
     /// <summary>The built-in base model with this id, or null.</summary>
     internal static ShiraEncoderBaseModel? FindBuiltIn(string id) => string.Equals(id, MiniLmL6V2.Id, StringComparison.Ordinal) ? MiniLmL6V2 : null;
 
     /// <summary>A base model that is not built in, e.g. one embedded in a saved model file.</summary>
-    internal static ShiraEncoderBaseModel Create(string id, Func<PretrainedEncoder> load) => new(id, load, files: null);
+    internal static ShiraEncoderBaseModel Create(string id, Func<HuggingFaceLoadOptions, PretrainedEncoder> load) => new(id, load, files: null);
 }

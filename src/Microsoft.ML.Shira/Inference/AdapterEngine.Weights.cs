@@ -14,6 +14,9 @@ internal abstract partial class AdapterEngine
     /// </summary>
     public string BaseFingerprint => _baseFingerprint ?? WithBaseWeights(() => _baseFingerprint ??= BaseModelFingerprint.OfModel(_module));
 
+    /// <summary>The element type of the base model's weights, which model files record so a loaded model is rebuilt in it.</summary>
+    public ShiraPrecision BasePrecision => Read(() => BaseModels.ShiraPrecisions.FromScalarType(BaseModels.ShiraPrecisions.WeightType(_module)) ?? ShiraPrecision.Float32);
+
     /// <summary>Records the base fingerprint already verified by a loader (so saving again does not recompute it).</summary>
     public void SetBaseFingerprint(string fingerprint) => _baseFingerprint = fingerprint;
 

@@ -31,7 +31,7 @@ public abstract partial class ShiraTransformer : IShiraPersistable, IShiraExport
         var settings = writer.Settings;
         WriteSettings(settings);
         var baseModel = _engine.BaseModel;
-        BaseModelSettings.Write(writer, baseModel.Id, _engine.BaseFingerprint, baseModel.IsBuiltIn,
+        BaseModelSettings.Write(writer, baseModel.Id, _engine.BaseFingerprint, _engine.BasePrecision, baseModel.IsBuiltIn,
             folder => _engine.WithBaseWeights(() => WriteFolder(folder, writer.Options.MaxEmbeddedShardBytes, new Dictionary<string, byte[]>())));
 
         var fanInFanOut = _engine.FanInFanOutModules;

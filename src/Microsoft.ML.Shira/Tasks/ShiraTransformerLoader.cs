@@ -1,4 +1,6 @@
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.Inference;
 using Microsoft.ML.Shira.ModelFiles.BaseRecords;
@@ -88,8 +90,11 @@ internal abstract class ShiraTransformerLoader<TModel, TEngine, TAdapter> : IShi
 
     private string ComputeFingerprint(TModel model) => BaseModelFingerprint.OfModel(ModuleOf(model));
 
+    /// <summary>How to load the base model <paramref name="reference"/> records: in the type its fingerprint covers, on the CPU.</summary>
+    protected static HuggingFaceLoadOptions LoadOptions(BaseModelReference reference) => new() { DType = reference.Precision.ToScalarType() };
+
     /// <summary>The base model embedded in the file, read again (see <see cref="EmbeddedBaseModel.Reloader"/>).</summary>
-    protected Func<TModel> ReloadEmbedded(ShiraModelReader reader, BaseModelReference reference, Func<IModelFileSource, TModel> load) =>
+    protected Func<HuggingFaceLoadOptions, TModel> ReloadEmbedded(ShiraModelReader reader, BaseModelReference reference, Func<IModelFileSource, HuggingFaceLoadOptions, TModel> load) =>
         EmbeddedBaseModel.Reloader(reader, reference, load, ComputeFingerprint);
 
     private void Register(ShiraModelReader reader, BaseModelReference reference, TEngine engine, TAdapter adapter, string folder)

@@ -102,6 +102,17 @@ public abstract class ShiraTrainerOptionsBase
     public string? Device;
 
     /// <summary>
+    /// The element type the base model's weights are loaded and trained in: <see cref="ShiraPrecision.Float32"/> (the
+    /// default), or <see cref="ShiraPrecision.BFloat16"/> / <see cref="ShiraPrecision.Float16"/> to halve the base
+    /// model's memory and use a GPU's low-precision units. The trained values (SHiRA values, LoRA factors, the
+    /// classification head) stay float32 and their updates are exact in float32; normalisation, softmax, pooling and the
+    /// loss run in float32. <see cref="FineTuningMethod.FullFineTuning"/> needs <see cref="ShiraPrecision.Float32"/>
+    /// (it would update every weight in the low-precision type). The transformer keeps the base in this type, and model
+    /// files record it, so a loaded model computes exactly what the trained one did.
+    /// </summary>
+    public ShiraPrecision BaseModelPrecision = ShiraPrecision.Float32;
+
+    /// <summary>
     /// SHiRA only: how the trainable values' gradient is computed. <see cref="Adapters.Layers.ShiraGradientPath.Auto"/>
     /// (the default) picks per layer the path measured faster for its device, weight type and size (dense on a GPU,
     /// sparse on the CPU at usual sparsities; see <see cref="Adapters.Layers.ShiraGradientPathRule"/>) and logs the choice
@@ -172,6 +183,13 @@ public abstract class ShiraTrainerOptionsBase
         if (NonOverlappingWith.Count > 0 && Method != FineTuningMethod.Shira)
             throw new ArgumentException($"NonOverlappingWith applies to SHiRA masks only; Method is {Method}.", nameof(NonOverlappingWith));
         OptionChecks.RequireDevice(Device, nameof(Device));
+        if (!Enum.IsDefined(BaseModelPrecision))
+            throw new ArgumentOutOfRangeException(nameof(BaseModelPrecision), BaseModelPrecision, "Unknown precision.");
+        if (BaseModelPrecision != ShiraPrecision.Float32 && Method == FineTuningMethod.FullFineTuning)
+            throw new ArgumentException(
+                $"FullFineTuning updates every base weight in the base model's type, and with BaseModelPrecision {BaseModelPrecision} AdamW's small " +
+                "updates would round away (no float32 master copy of the whole model is kept). Use BaseModelPrecision Float32 for full fine-tuning, " +
+                "or SHiRA or LoRA, whose trained values stay float32.", nameof(BaseModelPrecision));
         OptionChecks.RequireTargets(TargetModules, TargetModulesPattern, targetModuleExample, nameof(TargetModules));
         if (LearningRate is double learningRate)
             OptionChecks.RequirePositive(learningRate, nameof(LearningRate));

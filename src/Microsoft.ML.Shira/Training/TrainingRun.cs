@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.ML.Shira.BaseModels;
+using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.Runtime;
 
 namespace Microsoft.ML.Shira.Training;
@@ -33,6 +35,17 @@ internal sealed class TrainingRun(MlContextLog log, int seed, Device device) : I
             log.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// How to load the base model for <paramref name="options"/>: in <see cref="ShiraTrainerOptionsBase.BaseModelPrecision"/>
+    /// and straight onto the run's device, so a large model never exists twice. Logs the choice when it is not Float32.
+    /// </summary>
+    public HuggingFaceLoadOptions BaseModelLoadOptions(ShiraTrainerOptionsBase options)
+    {
+        if (options.BaseModelPrecision != ShiraPrecision.Float32)
+            Log.Info($"Base model weights in {options.BaseModelPrecision}; trained values, normalisation, softmax and the loss in Float32.");
+        return new HuggingFaceLoadOptions { DType = options.BaseModelPrecision.ToScalarType(), Device = Device };
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ internal static class MiniLmFixture
         return buffer.ToArray();
     });
 
-    private static readonly Lazy<PretrainedEncoder> LazyEncoder = new(PretrainedEncoders.MiniLmL6V2);
+    private static readonly Lazy<PretrainedEncoder> LazyEncoder = new(() => PretrainedEncoders.MiniLmL6V2());
 
     public static byte[] OnnxBytes => LazyOnnx.Value;
 

@@ -97,6 +97,16 @@ public sealed class ModelFilesErrorTests
     }
 
     [TestMethod]
+    public void UnknownBaseModelPrecisionIsRejected()
+    {
+        string path = RewriteManifest(root => root["model"]!["items"]![1]!["settings"]!["base"]!["precision"] = "float8");
+        var error = Assert.ThrowsExactly<ShiraFormatException>(() => Load(path));
+        StringAssert.Contains(error.Message, path);
+        StringAssert.Contains(error.Message, "model.items[1].settings.base.precision");
+        StringAssert.Contains(error.Message, "'float8'");
+    }
+
+    [TestMethod]
     public void PlainMlNetZipIsNotASHiraModelFile()
     {
         string path = Path.Combine(TestPaths.NewTempDirectory(), "mlnet.zip");

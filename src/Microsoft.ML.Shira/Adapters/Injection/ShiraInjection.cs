@@ -58,6 +58,7 @@ public sealed class ShiraInjection
             TargetModules = Targets,
             BaseModelName = baseModelName,
             BaseModelFingerprint = BaseModelFingerprint,
+            BaseModelDType = SafetensorsDType.FromScalarType(Layers[0].Layer.Weight.dtype),
             TaskType = taskType,
             DType = SafetensorsDType.FromScalarType(Layers[0].Layer.Values.dtype),
         });

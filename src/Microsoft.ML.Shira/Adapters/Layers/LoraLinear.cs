@@ -6,6 +6,8 @@ namespace Microsoft.ML.Shira.Adapters.Layers;
 /// <summary>
 /// LoRA baseline (Hu et al., 2021) over a frozen <see cref="Linear"/>: <c>y = x Wᵀ + b + (α/r)·dropout(x) Aᵀ Bᵀ</c>,
 /// with A <c>[r, in]</c> Kaiming-uniform and B <c>[out, r]</c> zero, as in Hugging Face PEFT. Supports merge/unmerge.
+/// Over a bfloat16/float16 weight the factors are float32 (master weights, as PEFT's <c>autocast_adapter_dtype</c>
+/// keeps them) and are cast to the input's type for the product, as autocast would.
 /// </summary>
 public sealed class LoraLinear : nn.Module<Tensor, Tensor>
 {
@@ -36,9 +38,10 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         {
             // PEFT's init: kaiming_uniform_(a=√5), i.e. U(−1/√in, 1/√in).
             double bound = 1.0 / Math.Sqrt(inFeatures);
-            var a = rand(rank, inFeatures, generator: generator).Times(2 * bound).Minus(bound).to(weight.dtype, weight.device);
+            var factorType = ShiraLinear.DefaultValueDType(weight.dtype);
+            var a = rand(rank, inFeatures, generator: generator).Times(2 * bound).Minus(bound).to(factorType, weight.device);
             lora_A = new Parameter(a, requires_grad: true);
-            lora_B = new Parameter(zeros(outFeatures, rank, dtype: weight.dtype, device: weight.device), requires_grad: true);
+            lora_B = new Parameter(zeros(outFeatures, rank, dtype: factorType, device: weight.device), requires_grad: true);
         }
         if (dropout > 0)
             lora_dropout = nn.Dropout(dropout);
@@ -74,7 +77,9 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         if (!Merged)
         {
             var x = lora_dropout is null ? input : lora_dropout.call(input);
-            result = result.Plus(nn.functional.linear(nn.functional.linear(x, lora_A), lora_B).Times(Scaling));
+            var a = lora_A.dtype == x.dtype ? lora_A : lora_A.to(x.dtype);
+            var b = lora_B.dtype == x.dtype ? lora_B : lora_B.to(x.dtype);
+            result = result.Plus(nn.functional.linear(nn.functional.linear(x, a), b).Times(Scaling));
         }
         return result.MoveToOuterDisposeScope();
     }
@@ -86,7 +91,8 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException("The LoRA update is already merged.");
         using (no_grad())
         using (var delta = DeltaWeight())
-            weight.PlusInPlace(delta);
+        using (var cast = delta.to(weight.dtype))
+            weight.PlusInPlace(cast);
         Merged = true;
     }
 
@@ -97,11 +103,12 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException("The LoRA update is not merged.");
         using (no_grad())
         using (var delta = DeltaWeight())
-            weight.sub_(delta);
+        using (var cast = delta.to(weight.dtype))
+            weight.sub_(cast);
         Merged = false;
     }
 
-    /// <summary>The dense update <c>(α/r)·B·A</c> <c>[out, in]</c>.</summary>
+    /// <summary>The dense update <c>(α/r)·B·A</c> <c>[out, in]</c>, in the factors' type.</summary>
     public Tensor DeltaWeight()
     {
         using var scope = NewDisposeScope();

@@ -1,4 +1,5 @@
 using Microsoft.ML.Shira.Adapters.Fusion;
+using Microsoft.ML.Shira.IO.Safetensors;
 using TorchSharp.Modules;
 using Microsoft.ML.Shira.Runtime;
 
@@ -207,20 +208,42 @@ public sealed class FusedAdapterSwitcher : IDisposable
         string? expected = adapter.Metadata.BaseModelFingerprint;
         if (string.IsNullOrEmpty(expected))
             return;
-        string key = string.Join("|", adapter.Layers.Keys.Order(StringComparer.Ordinal));
+        string? baseDType = adapter.Metadata.BaseModelDType;
+        ScalarType? castTo = baseDType is not null && SafetensorsDType.IsKnown(baseDType) ? SafetensorsDType.ToScalarType(baseDType) : null;
+        string key = castTo + "|" + string.Join("|", adapter.Layers.Keys.Order(StringComparer.Ordinal));
         if (!_baseFingerprints.TryGetValue(key, out string? actual))
         {
             var active = Active;
             Deactivate();
-            actual = BaseModelFingerprint.Compute(adapter.Layers.Keys.Select(p => new KeyValuePair<string, Tensor>(p, _weights.Weight(p))));
+            actual = BaseModelFingerprint.Compute(adapter.Layers.Keys.Select(p => new KeyValuePair<string, Tensor>(p, _weights.Weight(p))), castTo);
             _baseFingerprints[key] = actual;
             if (active.Count > 0)
                 Activate(active);
         }
+        var modelType = _weights.Weight(adapter.Layers.Keys.First()).dtype;
+        if (!string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase) && castTo is { } trainedOn && trainedOn != modelType)
+            throw new InvalidOperationException(
+                $"Adapter '{adapter.Name}' was trained on {trainedOn} base weights, and this model's {modelType} weights, rounded to {trainedOn}, are not those " +
+                $"(base weight fingerprint {expected[..12]}…, this model {actual[..12]}…). " +
+                (IsNarrower(modelType, trainedOn)
+                    ? $"{modelType} weights cannot be widened back to the {trainedOn} weights the fingerprint covers: load the base model in {trainedOn} (BaseModelPrecision, or HuggingFaceLoadOptions.DType), "
+                    : "Load the base model it was trained on, ") +
+                "or clear its BaseModelFingerprint to apply it anyway.");
         if (!string.Equals(expected, actual, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"Adapter '{adapter.Name}' was trained on a different base model (base weight fingerprint {expected[..12]}…, this model {actual[..12]}…). " +
                 "Load the base model it was trained on, or clear its BaseModelFingerprint to apply it anyway.");
     }
+
+    /// <summary>True when <paramref name="type"/> holds fewer significant bits than <paramref name="than"/> (e.g. bfloat16 than float32).</summary>
+    private static bool IsNarrower(ScalarType type, ScalarType than) => Bits(type) < Bits(than);
+
+    private static int Bits(ScalarType type) => type switch
+    {
+        ScalarType.Float64 => 53,
+        ScalarType.Float32 => 24,
+        ScalarType.Float16 => 11,
+        _ => 8,
+    };
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

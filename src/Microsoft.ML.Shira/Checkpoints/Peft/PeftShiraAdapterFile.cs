@@ -122,6 +122,8 @@ public static class PeftShiraAdapterFile
             };
             if (meta.BaseModelFingerprint is not null)
                 metadata["shira.base_fingerprint"] = meta.BaseModelFingerprint;
+            if (meta.BaseModelDType is not null)
+                metadata["shira.base_dtype"] = meta.BaseModelDType;
             if (transposed.Count > 0)
                 metadata[FanInFanOutKey] = JsonSerializer.Serialize(transposed);
         }
@@ -241,6 +243,7 @@ public static class PeftShiraAdapterFile
             TargetModules = config.TargetModules ?? new List<string>(),
             BaseModelName = config.BaseModelNameOrPath,
             BaseModelFingerprint = md.GetValueOrDefault("shira.base_fingerprint"),
+            BaseModelDType = md.GetValueOrDefault("shira.base_dtype") is { } baseDType && SafetensorsDType.IsKnown(baseDType) ? baseDType : null,
             TaskType = config.TaskType,
             DType = md.GetValueOrDefault("shira.dtype") ?? file.Entries.Values.First(e => e.Name.EndsWith(ValuesSuffix, StringComparison.Ordinal)).DType,
             LibraryVersion = md.GetValueOrDefault("shira.library_version") ?? "peft",

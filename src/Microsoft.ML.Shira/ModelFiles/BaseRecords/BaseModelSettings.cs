@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Shira.Adapters;
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.ModelFiles.Persistence;
 
 namespace Microsoft.ML.Shira.ModelFiles.BaseRecords;
 
 /// <summary>
-/// Writes and reads the <c>base</c> settings of a SHiRA transformer (<c>{ id, fingerprint, embedded }</c>; the fingerprint
-/// is <see cref="Adapters.BaseModelFingerprint.OfModel"/>) and, with
+/// Writes and reads the <c>base</c> settings of a SHiRA transformer (<c>{ id, fingerprint, precision, embedded }</c>; the
+/// fingerprint is <see cref="Adapters.BaseModelFingerprint.OfModel"/>; <c>precision</c>, the weights' type, is written
+/// only when not float32, and absent means float32, so files written before it existed read as they always did) and, with
 /// <see cref="ShiraSaveOptions.EmbedBaseModel"/>, the base model as a Hugging Face model folder under <c>base/</c>.
 /// Shared by every transformer kind; each kind supplies the folder's files and builds its model from them.
 /// </summary>
@@ -17,14 +19,17 @@ internal static class BaseModelSettings
 
     private const string Key = "base";
 
+    private const string PrecisionKey = "precision";
+
     /// <summary>Records the base model and, when the options ask for it, embeds its files.</summary>
     /// <param name="writer">The transformer's writer.</param>
     /// <param name="id">Id of the base model.</param>
     /// <param name="fingerprint">Fingerprint of its weights.</param>
+    /// <param name="precision">Element type of its weights; a loaded model is rebuilt in it.</param>
     /// <param name="builtIn">True when this library ships the base model, so the file can refer to it by id.</param>
     /// <param name="writeFolder">Writes the Hugging Face folder into the given empty folder when embedding; returns the file names.</param>
     /// <exception cref="InvalidOperationException">The base model is not built in and embedding was not requested.</exception>
-    public static void Write(ShiraModelWriter writer, string id, string fingerprint, bool builtIn, Func<string, IReadOnlyList<string>> writeFolder)
+    public static void Write(ShiraModelWriter writer, string id, string fingerprint, ShiraPrecision precision, bool builtIn, Func<string, IReadOnlyList<string>> writeFolder)
     {
         bool embed = writer.Options.EmbedBaseModel;
         if (!embed && !builtIn)
@@ -44,12 +49,15 @@ internal static class BaseModelSettings
                     writer.WriteFile(Folder + name, path);
             }
         }
-        writer.Settings[Key] = new JsonObject
+        var node = new JsonObject
         {
             ["id"] = id,
             ["fingerprint"] = fingerprint,
-            ["embedded"] = embed ? Folder : null,
         };
+        if (precision != ShiraPrecision.Float32)
+            node[PrecisionKey] = precision.ToFileName();
+        node["embedded"] = embed ? Folder : null;
+        writer.Settings[Key] = node;
     }
 
     /// <summary>Reads the base settings of a transformer.</summary>
@@ -57,7 +65,11 @@ internal static class BaseModelSettings
     {
         var node = reader.Settings.Object(Key);
         string? folder = node.OptionalString("embedded");
-        return new BaseModelReference(node.String("id"), node.String("fingerprint"), folder is null ? null : reader.Folder(folder), folder);
+        var precision = ShiraPrecision.Float32;
+        if (node.OptionalString(PrecisionKey) is { } name)
+            precision = ShiraPrecisions.FromFileName(name)
+                ?? throw node.Error($"is '{name}'; expected float32, bfloat16 or float16.", PrecisionKey);
+        return new BaseModelReference(node.String("id"), node.String("fingerprint"), precision, folder is null ? null : reader.Folder(folder), folder);
     }
 
     /// <summary>The error for base weights whose fingerprint differs from the one recorded.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.ML.Shira.BaseModels;
 using Microsoft.ML.Shira.Checkpoints.HuggingFace;
 using Microsoft.ML.Shira.IO.Folders;
 using Microsoft.ML.Shira.ModelFiles.Archive;
@@ -9,19 +10,21 @@ namespace Microsoft.ML.Shira.ModelFiles.BaseRecords;
 internal static class EmbeddedBaseModel
 {
     /// <summary>
-    /// A function that reads the embedded base model again from the file <paramref name="reader"/> reads and checks its
-    /// fingerprint; for a model loaded from a stream it throws, since the stream cannot be read again.
+    /// A function that reads the embedded base model again from the file <paramref name="reader"/> reads, in the type and
+    /// on the device its options ask for, and checks its fingerprint when that type is the one the file records (the
+    /// fingerprint covers the weights' type); for a model loaded from a stream it throws, since the stream cannot be read again.
     /// </summary>
     /// <param name="reader">The reader of the transformer.</param>
     /// <param name="reference">The base model it records.</param>
-    /// <param name="load">Builds the model from the embedded folder's files.</param>
+    /// <param name="load">Builds the model from the embedded folder's files with the given options.</param>
     /// <param name="fingerprint">The base fingerprint of a model holding plain base weights.</param>
-    public static Func<TModel> Reloader<TModel>(ShiraModelReader reader, BaseModelReference reference, Func<IModelFileSource, TModel> load, Func<TModel, string> fingerprint)
+    public static Func<HuggingFaceLoadOptions, TModel> Reloader<TModel>(
+        ShiraModelReader reader, BaseModelReference reference, Func<IModelFileSource, HuggingFaceLoadOptions, TModel> load, Func<TModel, string> fingerprint)
         where TModel : IDisposable
     {
         string? path = reader.FilePath;
         string folder = reader.EntryName(reference.EmbeddedFolder!);
-        return () =>
+        return options =>
         {
             if (path is null)
                 throw new InvalidOperationException(
@@ -29,7 +32,9 @@ internal static class EmbeddedBaseModel
             ModelArchiveReader archive;
             using (var stream = File.OpenRead(path))
                 archive = ModelArchiveReader.Open(stream, path, path);
-            var model = load(new ArchiveModelFileSource(archive, folder));
+            var model = load(new ArchiveModelFileSource(archive, folder), options);
+            if (options.DType != reference.Precision.ToScalarType())
+                return model;
             string actual = fingerprint(model);
             if (!string.Equals(actual, reference.Fingerprint, StringComparison.OrdinalIgnoreCase))
             {

@@ -10,7 +10,10 @@ internal static class SentencePooling
     /// </summary>
     /// <param name="lastHiddenState">Token states, <c>[B, T, hidden]</c>.</param>
     /// <param name="attentionMask">1 for real tokens, 0 for padding, <c>[B, T]</c>.</param>
-    /// <returns>Sentence embeddings, <c>[B, hidden]</c>.</returns>
+    /// <returns>
+    /// Sentence embeddings, <c>[B, hidden]</c>: float32 for bfloat16/float16 states (the sum over up to hundreds of
+    /// tokens runs in float32, and a float32 head reads it), else the states' type.
+    /// </returns>
     public static Tensor Mean(Tensor lastHiddenState, Tensor attentionMask)
     {
         ArgumentNullException.ThrowIfNull(lastHiddenState);
@@ -20,8 +23,9 @@ internal static class SentencePooling
             throw new ArgumentException(
                 $"Expected states [B, T, H] and mask [B, T]; got [{string.Join(", ", lastHiddenState.shape)}] and [{string.Join(", ", attentionMask.shape)}].");
         using var scope = NewDisposeScope();
-        var mask = attentionMask.to_type(lastHiddenState.dtype).unsqueeze(-1);
-        var sum = (lastHiddenState * mask).sum(1);
+        var states = lastHiddenState.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? lastHiddenState.to(ScalarType.Float32) : lastHiddenState;
+        var mask = attentionMask.to_type(states.dtype).unsqueeze(-1);
+        var sum = (states * mask).sum(1);
         var count = TorchScalars.With(1e-9, mask.sum(1).clamp_min);
         return (sum / count).MoveToOuterDisposeScope();
     }

@@ -74,11 +74,11 @@ internal sealed class ClassificationTransformerLoader
     {
         if (reference.Embedded is { } files)
         {
-            var encoder = PretrainedEncoders.Load(files, reference.Id);
+            var encoder = PretrainedEncoders.Load(files, reference.Id, LoadOptions(reference));
             // Training with a base loaded from the file (e.g. a new adapter for the same base) reloads its weights from the file.
-            return (ShiraEncoderBaseModel.Create(reference.Id, ReloadEmbedded(reader, reference, folder => PretrainedEncoders.Load(folder, reference.Id))), encoder);
+            return (ShiraEncoderBaseModel.Create(reference.Id, ReloadEmbedded(reader, reference, (folder, options) => PretrainedEncoders.Load(folder, reference.Id, options))), encoder);
         }
         var builtIn = ShiraEncoderBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelSettings.NotAvailable(reader, reference);
-        return (builtIn, builtIn.Load());
+        return (builtIn, builtIn.Load(LoadOptions(reference)));
     }
 }

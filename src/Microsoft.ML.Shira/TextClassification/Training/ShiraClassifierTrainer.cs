@@ -29,7 +29,7 @@ internal static class ShiraClassifierTrainer
         using var run = TrainingRun.Start(context, options, LogSource);
         var train = ClassificationRows.Read(trainData, names, label, "training", run.Log, token);
         var validation = options.ValidationSet is null ? null : ClassificationRows.Read(options.ValidationSet, names, validationLabel!, "validation", run.Log, token);
-        return run.OnBaseModel(options.BaseModel.Load(), options.AdapterName,
+        return run.OnBaseModel(options.BaseModel.Load(run.BaseModelLoadOptions(options)), options.AdapterName,
             (encoder, handOver) => TrainOn(context, options, names, label, run, encoder, train, validation, handOver));
     }
 

@@ -67,14 +67,14 @@ internal sealed class GenerationTransformerLoader
     {
         if (reference.Embedded is { } files)
         {
-            var decoder = PretrainedDecoders.Load(files);
+            var decoder = PretrainedDecoders.Load(files, LoadOptions(reference));
             // Training with a base loaded from the file reloads its weights from the file. Its tokenizer files are kept in
             // memory, so the model can be saved again with its base embedded.
             var tokenizerFiles = new MemoryModelFileSource(DecoderFolderFiles.TokenizerFiles(files), reader.EntryName(reference.EmbeddedFolder!));
-            var reload = ReloadEmbedded(reader, reference, folder => PretrainedDecoders.Load(folder));
+            var reload = ReloadEmbedded(reader, reference, PretrainedDecoders.Load);
             return (ShiraDecoderBaseModel.Create(reference.Id, reload, () => tokenizerFiles), decoder);
         }
         var builtIn = ShiraDecoderBaseModel.FindBuiltIn(reference.Id) ?? throw BaseModelSettings.NotAvailable(reader, reference);
-        return (builtIn, builtIn.Load());
+        return (builtIn, builtIn.Load(LoadOptions(reference)));
     }
 }

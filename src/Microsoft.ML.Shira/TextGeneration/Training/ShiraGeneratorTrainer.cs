@@ -28,7 +28,7 @@ internal static class ShiraGeneratorTrainer
             GenerationInputColumns.RequireTraining(options.ValidationSet.Schema, names);
 
         using var run = TrainingRun.Start(context, options, LogSource);
-        return run.OnBaseModel(options.BaseModel.Load(), options.AdapterName,
+        return run.OnBaseModel(options.BaseModel.Load(run.BaseModelLoadOptions(options)), options.AdapterName,
             (decoder, handOver) => TrainOn(context, options, names, run, decoder, trainData, handOver));
     }
 

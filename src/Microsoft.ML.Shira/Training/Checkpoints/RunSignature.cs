@@ -4,7 +4,7 @@ using System.Text;
 namespace Microsoft.ML.Shira.Training.Checkpoints;
 
 /// <summary>
-/// What makes a training checkpoint belong to a run: the task, base model, method, mask, budget, targets, seed, batch
+/// What makes a training checkpoint belong to a run: the task, base model and its precision, method, mask, budget, targets, seed, batch
 /// size, epochs, the number of training rows and batches, and the shapes of the trained tensors. Learning rates and the
 /// schedule are left out on purpose: after a divergence a run may resume from its last good checkpoint with a lower rate.
 /// </summary>
@@ -19,6 +19,9 @@ internal static class RunSignature
             .Append('|').Append(options.Budget()).Append('|').Append(string.Join(",", options.TargetModules)).Append('|').Append(options.TargetModulesPattern)
             .Append('|').Append(seed).Append('|').Append(options.BatchSize).Append('|').Append(options.Epochs)
             .Append('|').Append(train.Rows).Append('|').Append(train.Count);
+        // Added only when not the default, so that checkpoints written before the option existed still resume.
+        if (options.BaseModelPrecision != ShiraPrecision.Float32)
+            text.Append("|precision=").Append(options.BaseModelPrecision);
         foreach (var parameter in groups.SelectMany(g => g.Parameters))
             text.Append('|').Append(string.Join("x", parameter.shape));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];

@@ -1,6 +1,7 @@
 using Microsoft.ML.Shira.Adapters;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
+using Microsoft.ML.Shira.IO.Safetensors;
 using Microsoft.ML.Shira.Masks;
 using TorchSharp.Modules;
 
@@ -17,6 +18,7 @@ internal sealed class LoraFineTuning : IFineTuning
     private readonly IReadOnlyList<InjectedLayer<LoraLinear>> _layers;
     private readonly Dictionary<LoraLinear, Linear> _originals = new(ReferenceEqualityComparer.Instance);
     private readonly string _fingerprint;
+    private readonly string? _baseDType;
     private readonly IReadOnlyList<string> _targets;
 
     public LoraFineTuning(nn.Module model, TargetModuleMatcher matcher, ShiraBudget budget, int seed)
@@ -36,6 +38,7 @@ internal sealed class LoraFineTuning : IFineTuning
             return layer;
         });
         _fingerprint = BaseModelFingerprint.Compute(baseWeights);
+        _baseDType = baseWeights.Count > 0 ? SafetensorsDType.FromScalarType(baseWeights[0].Value.dtype) : null;
         Parameters = _layers.SelectMany(l => new[] { l.Layer.A, l.Layer.B }).ToList();
         TrainableCount = _layers.Sum(l => l.Layer.TrainableCount);
     }
@@ -90,6 +93,7 @@ internal sealed class LoraFineTuning : IFineTuning
             TargetModules = _targets,
             BaseModelName = baseModelId,
             BaseModelFingerprint = _fingerprint,
+            BaseModelDType = _baseDType,
             TaskType = taskType,
         });
         return (adapter, changed);
