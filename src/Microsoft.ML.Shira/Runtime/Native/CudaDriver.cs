@@ -52,8 +52,9 @@ internal static unsafe class CudaDriver
 
     /// <summary>
     /// Current and peak used and reserved bytes of device <paramref name="index"/>'s default memory pool (the pool
-    /// <c>cudaMallocAsync</c> allocates from: <see cref="MemoryPoolAttribute"/>), or null without the driver, the device
-    /// or a CUDA context current on this thread. Under libtorch's <c>backend:cudaMallocAsync</c> allocator
+    /// <c>cudaMallocAsync</c> allocates from unless <c>cudaDeviceSetMemPool</c> changed it; <see cref="MemoryPoolAttribute"/>),
+    /// or null without the driver or the device, or when the driver refuses (it may need the CUDA context that libtorch
+    /// creates). Under libtorch's <c>backend:cudaMallocAsync</c> allocator
     /// (<see cref="CudaAllocatorBackend"/>) the used figures are what PyTorch reports as <c>memory_allocated</c> /
     /// <c>max_memory_allocated</c> and the reserved ones <c>memory_reserved</c> / <c>max_memory_reserved</c>: its
     /// CUDAMallocAsyncAllocator.cpp reads exactly these four attributes of the same pool.
@@ -74,7 +75,7 @@ internal static unsafe class CudaDriver
     /// <summary>
     /// Resets the used and reserved peaks of device <paramref name="index"/>'s default memory pool to the current values
     /// (the driver takes zero, its only accepted value, to mean that; PyTorch's <c>reset_peak_memory_stats</c> does the
-    /// same under <c>backend:cudaMallocAsync</c>). False without the driver, the device or a current CUDA context.
+    /// same under <c>backend:cudaMallocAsync</c>). False without the driver or the device, or when the driver refuses.
     /// </summary>
     public static bool ResetDefaultPoolPeaks(int index)
     {
