@@ -7,9 +7,14 @@ batch 4 x 512 random tokens, AdamW lr 5e-4. Measures, per method in turn on a fr
 allocator's max_memory_allocated / max_memory_reserved, the whole device's used memory (mem_get_info, as nvidia-smi and
 our .NET benchmark count it), merge + unmerge of the whole model; for SHiRA also plain index_put_ of the same entries
 (apply + restore, one call per matrix and direction); and transformers' generate (greedy, KV cache) at batch 1 and 16.
-Usage: peft_bench.py [--device cuda|cpu] [--small] [--steps N] [--out FILE.json]
+--memory-only stops after the train steps (the memory pass of build/gpu-bundle/run.sh). Under the cudaMallocAsync
+allocator backend (PYTORCH_ALLOC_CONF / PYTORCH_CUDA_ALLOC_CONF = backend:cudaMallocAsync) it also reads the peak of the
+device's default memory pool straight from the CUDA driver (libcuda.so.1, through ctypes): the figure our .NET benchmark
+reports as peak_allocated_gib, which PyTorch's max_memory_allocated must equal there (a cross-check).
+Usage: peft_bench.py [--device cuda|cpu] [--small] [--steps N] [--memory-only] [--out FILE.json]
 """
 import argparse
+import ctypes
 import gc
 import json
 import time
@@ -38,6 +43,37 @@ def device_used_gib(device):
         return None
     free, total = torch.cuda.mem_get_info(device)
     return (total - free) / GIB
+
+
+def allocator_backend(device):
+    return torch.cuda.get_allocator_backend() if device.type == "cuda" else None
+
+
+def driver_pool_peaks(device):
+    """Used and reserved high-water marks (bytes) of the device's default memory pool from the CUDA driver, or None.
+
+    cuDeviceGetDefaultMemPool + cuMemPoolGetAttribute with CU_MEMPOOL_ATTR_USED_MEM_HIGH (8) and
+    CU_MEMPOOL_ATTR_RESERVED_MEM_HIGH (6), as src/Microsoft.ML.Shira/Runtime/Native/CudaDriver.cs reads them."""
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return None
+    driver.cuInit.argtypes = [ctypes.c_uint]
+    driver.cuDeviceGet.argtypes = [ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+    driver.cuDeviceGetDefaultMemPool.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int]
+    driver.cuMemPoolGetAttribute.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    cu_device, pool = ctypes.c_int(), ctypes.c_void_p()
+    if (driver.cuInit(0) != 0 or driver.cuDeviceGet(ctypes.byref(cu_device), index) != 0
+            or driver.cuDeviceGetDefaultMemPool(ctypes.byref(pool), cu_device.value) != 0):
+        return None
+    peaks = {}
+    for name, attribute in (("used", 8), ("reserved", 6)):
+        value = ctypes.c_uint64()
+        if driver.cuMemPoolGetAttribute(pool, attribute, ctypes.byref(value)) != 0:
+            return None
+        peaks[name] = value.value
+    return peaks
 
 
 def build_model(shape, device):
@@ -85,6 +121,11 @@ def train(model, ids, shape, device):
     if device.type == "cuda":
         result.update(max_memory_allocated_gib=torch.cuda.max_memory_allocated(device) / GIB,
                       max_memory_reserved_gib=torch.cuda.max_memory_reserved(device) / GIB, device_used_peak_gib=used)
+        if allocator_backend(device) == "cudaMallocAsync":
+            # reset_peak_memory_stats above reset the pool's high-water marks too (CudaMallocAsync resetPeakStats).
+            peaks = driver_pool_peaks(device)
+            if peaks is not None:
+                result.update(driver_pool_used_peak_gib=peaks["used"] / GIB, driver_pool_reserved_peak_gib=peaks["reserved"] / GIB)
     del optimizer
     return result
 
@@ -142,6 +183,7 @@ def main():
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--small", action="store_true")
     parser.add_argument("--steps", type=int)
+    parser.add_argument("--memory-only", action="store_true")
     parser.add_argument("--out", default="peft_bench.json")
     args = parser.parse_args()
     shape = dict(SMALL if args.small else ANCHOR)
@@ -152,10 +194,12 @@ def main():
     result = dict(implementation=f"PEFT {peft.__version__}", torch=torch.__version__, transformers=transformers.__version__,
                   peft=peft.__version__, device=str(device), shape=shape["name"], dtype="bfloat16 (autocast)",
                   batch=shape["batch"], sequence=shape["seq"], rank=shape["rank"], prompt_tokens=shape["prompt"],
-                  new_tokens=shape["new_tokens"], methods={})
+                  new_tokens=shape["new_tokens"], memory_only=args.memory_only, steps=shape["steps"], methods={})
     if device.type == "cuda":
         result["gpu"] = torch.cuda.get_device_name(device)
-    print(f"peft_bench: {shape['name']} on {device}, torch {torch.__version__}, transformers {transformers.__version__}, peft {peft.__version__}", flush=True)
+        result["allocator_backend"] = allocator_backend(device)
+    print(f"peft_bench: {shape['name']} on {device}, torch {torch.__version__}, transformers {transformers.__version__}, "
+          f"peft {peft.__version__}, allocator {result.get('allocator_backend')}", flush=True)
     generator = torch.Generator(device=device).manual_seed(1)
     ids = torch.randint(0, shape["vocab"], (shape["batch"], shape["seq"]), generator=generator, device=device)
     model = None
@@ -167,12 +211,20 @@ def main():
         model = get_peft_model(build_model(shape, device), adapter_config(method, shape["rank"]))
         model.train()
         entry = train(model, ids, shape, device)
+        if args.memory_only:
+            result["methods"][method] = entry
+            print(f"peft_bench: {method}: {json.dumps(entry)}", flush=True)
+            continue
         tuner = model.base_model
         entry["merge_unmerge_ms"] = timed(lambda: (tuner.merge_adapter(), tuner.unmerge_adapter()), shape["switch_repeats"], device)
         if method == "shira":
             entry["index_put_apply_restore_ms"], entry["index_put_matrices"] = index_put_switch(model, shape, device)
         result["methods"][method] = entry
         print(f"peft_bench: {method}: {json.dumps(entry)}", flush=True)
+    if args.memory_only:
+        with open(args.out, "w") as f:
+            json.dump(result, f, indent=2)
+        return
     base = model.unload()
     result["generate_tokens_per_s"] = {str(b): generate(base, shape, device, b) for b in (1, 16)}
     print(f"peft_bench: generate: {json.dumps(result['generate_tokens_per_s'])}", flush=True)

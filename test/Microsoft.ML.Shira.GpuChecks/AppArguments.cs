@@ -4,7 +4,7 @@ namespace Microsoft.ML.Shira.GpuChecks;
 internal sealed record AppArguments
 {
     public const string Usage =
-        "usage: Microsoft.ML.Shira.GpuChecks [--libtorch DIR] (diagnostics | checks [--device cuda|cpu] [--data DIR] | bench [--device cuda|cpu] [--small] [--steps N]) [--out DIR]";
+        "usage: Microsoft.ML.Shira.GpuChecks [--libtorch DIR] (diagnostics | checks [--device cuda|cpu] [--data DIR] | bench [--device cuda|cpu] [--small] [--steps N] [--memory-only]) [--out DIR]";
 
     public string Command { get; private init; } = "";
     public string? LibTorch { get; private init; }
@@ -13,6 +13,7 @@ internal sealed record AppArguments
     public string? OutDirectory { get; private init; }
     public bool Small { get; private init; }
     public int? Steps { get; private init; }
+    public bool MemoryOnly { get; private init; }
     public string? Error { get; private init; }
 
     public static AppArguments Parse(IReadOnlyList<string> args)
@@ -30,6 +31,7 @@ internal sealed record AppArguments
                     "--data" => parsed with { DataDirectory = Value() },
                     "--out" => parsed with { OutDirectory = Value() },
                     "--small" => parsed with { Small = true },
+                    "--memory-only" => parsed with { MemoryOnly = true },
                     "--steps" => parsed with { Steps = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture) },
                     "diagnostics" or "checks" or "bench" when parsed.Command.Length == 0 => parsed with { Command = args[i] },
                     _ => parsed with { Error = $"Unknown argument '{args[i]}'." },

@@ -6,7 +6,7 @@ using Microsoft.ML.Shira.GpuChecks.Checks;
 // Usage (docs/gpu.md):
 //   Microsoft.ML.Shira.GpuChecks [--libtorch DIR] diagnostics
 //   Microsoft.ML.Shira.GpuChecks [--libtorch DIR] checks [--device cuda|cpu] [--data DIR] [--out DIR]
-//   Microsoft.ML.Shira.GpuChecks [--libtorch DIR] bench  [--device cuda|cpu] [--small] [--steps N] [--out DIR]
+//   Microsoft.ML.Shira.GpuChecks [--libtorch DIR] bench  [--device cuda|cpu] [--small] [--steps N] [--memory-only] [--out DIR]
 // --libtorch (or SHIRA_LIBTORCH_DIR) loads libtorch from a folder before TorchSharp initialises: nothing before this
 // line may touch TorchSharp.
 var options = AppArguments.Parse(args);
@@ -44,7 +44,7 @@ switch (options.Command)
             File.WriteAllText(Path.Combine(options.OutDirectory, $"checks-{options.Device.Replace(':', '-')}.md"), report.ToMarkdown(info));
         return report.AllPassed ? 0 : 1;
     case "bench":
-        var result = ShiraBenchmark.Run(new BenchOptions(options.Device, options.Small, options.Steps), Console.Out);
+        var result = ShiraBenchmark.Run(new BenchOptions(options.Device, options.Small, options.Steps, options.MemoryOnly), Console.Out);
         if (options.OutDirectory is not null)
             File.WriteAllText(Path.Combine(options.OutDirectory, "shira_bench.json"), result.ToJson());
         Console.WriteLine(result.ToJson());

@@ -1,7 +1,11 @@
 namespace Microsoft.ML.Shira.GpuChecks.Bench;
 
-/// <summary>What the benchmark runs: the anchor shape on a GPU, or <c>--small</c> for a CPU smoke run.</summary>
-public sealed record BenchOptions(string Device, bool Small, int? Steps);
+/// <summary>
+/// What the benchmark runs: the anchor shape on a GPU, or <c>--small</c> for a CPU smoke run; <c>--memory-only</c> runs
+/// only the train-step configurations (the memory pass of build/gpu-bundle/run.sh, under libtorch's
+/// <c>backend:cudaMallocAsync</c> allocator), without switching and generation.
+/// </summary>
+public sealed record BenchOptions(string Device, bool Small, int? Steps, bool MemoryOnly = false);
 
 /// <summary>The model, batch and adapter of a benchmark run.</summary>
 /// <param name="Name">How the shape is reported.</param>

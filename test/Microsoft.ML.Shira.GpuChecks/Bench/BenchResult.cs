@@ -18,6 +18,8 @@ public sealed class BenchResult
     [JsonPropertyName("values_dtype")]
     public required string ValuesDType { get; init; }
     public required string DefaultGradientPath { get; init; }
+    /// <summary>True for the memory pass (<c>--memory-only</c>): train steps only, timings not comparable.</summary>
+    public bool MemoryOnly { get; init; }
     /// <summary>Mean train step (forward, backward, AdamW) by gradient path: "default", "Sparse", "Dense".</summary>
     public Dictionary<string, double> TrainStepMs { get; } = [];
     /// <summary>The loss at the first and last timed step of the default path.</summary>
@@ -25,12 +27,32 @@ public sealed class BenchResult
     /// <summary>
     /// Peak of the whole device's used memory (total − free from the CUDA driver, sampled after every step): the CUDA
     /// context plus the caching allocator's reserve, as nvidia-smi counts it. TorchSharp 0.107 does not expose the caching
-    /// allocator's own statistics (max_memory_allocated). Null on the CPU.
+    /// allocator's own statistics (max_memory_allocated; see <see cref="PeakAllocatedGiB"/> for the pool-based figure). Null on
+    /// the CPU.
     /// </summary>
     [JsonPropertyName("device_used_peak_gib")]
     public double? DeviceUsedPeakGiB { get; set; }
     [JsonPropertyName("device_used_before_model_gib")]
     public double? DeviceUsedBeforeModelGiB { get; set; }
+    /// <summary>
+    /// libtorch's CUDA allocator as its environment variables select it (<c>CudaAllocatorBackend</c>) and why:
+    /// "cudaMallocAsync", "Native" or "Unknown". Null on the CPU.
+    /// </summary>
+    public string? AllocatorBackend { get; set; }
+    /// <summary>
+    /// Peak bytes allocated by PyTorch tensors per train-step configuration ("default", "Sparse", "Dense"), in GiB: the
+    /// used-memory high-water mark of the device's default memory pool over the timed steps (reset after the warm-up, as
+    /// peft_bench.py resets max_memory_allocated), which is what PyTorch's max_memory_allocated returns under
+    /// <c>backend:cudaMallocAsync</c>. Filled only under that backend and when the pool holds at least the model's
+    /// parameters (so the figure really is the tensors'); empty otherwise.
+    /// </summary>
+    [JsonPropertyName("peak_allocated_gib")]
+    public Dictionary<string, double> PeakAllocatedGiB { get; } = [];
+    /// <summary>The same pool's reserved-memory high-water mark per configuration (PyTorch's max_memory_reserved there).</summary>
+    [JsonPropertyName("peak_reserved_gib")]
+    public Dictionary<string, double> PeakReservedGiB { get; } = [];
+    /// <summary>Why <see cref="PeakAllocatedGiB"/> is empty, when it is.</summary>
+    public string? PeakAllocatedNote { get; set; }
     public int SwitchMatrices { get; set; }
     public long SwitchEntries { get; set; }
     /// <summary>Mean whole-model apply + restore: "per_layer", "consolidated".</summary>

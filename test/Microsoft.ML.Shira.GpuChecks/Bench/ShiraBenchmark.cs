@@ -13,7 +13,9 @@ namespace Microsoft.ML.Shira.GpuChecks.Bench;
 /// <summary>
 /// Ours on the shape of benchmarks/peers/peft_bench.py: train step (forward, backward, AdamW at lr 5e-4) at the defaults
 /// and per gradient path, the device's memory, whole-model switch apply + restore, and greedy generation with the KV
-/// cache at batch 1 and 16. Random weights in bfloat16; random token ids.
+/// cache at batch 1 and 16. Random weights in bfloat16; random token ids. Under libtorch's <c>backend:cudaMallocAsync</c>
+/// allocator it also reports each train-step configuration's peak allocated memory from the device's default memory pool
+/// (<see cref="BenchResult.PeakAllocatedGiB"/>); <c>--memory-only</c> stops after the train steps.
 /// </summary>
 public static class ShiraBenchmark
 {
@@ -30,6 +32,7 @@ public static class ShiraBenchmark
                 cuda.synchronize(device);
         }
         double? UsedGiB() => isCuda && CudaDriver.MemoryInfo() is { } m ? (m.Total - m.Free) / (1024.0 * 1024 * 1024) : null;
+        int deviceIndex = device.index < 0 ? 0 : device.index;
 
         manual_seed(0);
         if (isCuda)
@@ -48,9 +51,30 @@ public static class ShiraBenchmark
             Device = device.ToString(), Shape = shape.Name, DType = "bfloat16", Batch = shape.Batch, Sequence = shape.Sequence, Rank = shape.Rank,
             TrainableValues = injection.TrainableParameters, ValuesDType = injection.Layers[0].Layer.Values.dtype.ToString(),
             DefaultGradientPath = injection.Layers[0].Layer.GradientPath.ToString(),
-            DeviceUsedBeforeModelGiB = before, PromptTokens = shape.PromptTokens, NewTokens = shape.NewTokens,
+            DeviceUsedBeforeModelGiB = before, PromptTokens = shape.PromptTokens, NewTokens = shape.NewTokens, MemoryOnly = options.MemoryOnly,
         };
         log.WriteLine($"bench: {injection.Layers.Count} adapted matrices, {injection.TrainableParameters:N0} trainable values ({result.ValuesDType}), default path {result.DefaultGradientPath}");
+        bool poolIsTensors = false;
+        if (isCuda)
+        {
+            // The pool figure means "allocated by PyTorch tensors" only under backend:cudaMallocAsync; the pool holding at
+            // least the model's parameters confirms that the libtorch actually loaded took the setting.
+            var (backend, reason) = CudaAllocatorBackend.FromEnvironment();
+            result.AllocatorBackend = $"{backend}: {reason}";
+            Sync();
+            long parameterBytes = model.parameters().Sum(p => p.numel() * p.element_size());
+            var pool = CudaDriver.DefaultPoolStatistics(deviceIndex);
+            poolIsTensors = backend == CudaAllocatorBackend.Kind.CudaMallocAsync && pool is { } p0 && p0.UsedBytes >= parameterBytes;
+            if (!poolIsTensors)
+            {
+                result.PeakAllocatedNote = backend != CudaAllocatorBackend.Kind.CudaMallocAsync
+                    ? $"not measured: libtorch's allocator is not backend:cudaMallocAsync ({result.AllocatorBackend})"
+                    : pool is { } p1
+                        ? $"not measured: the default memory pool holds {p1.UsedBytes:N0} bytes, less than the model's {parameterBytes:N0} parameter bytes, so the loaded libtorch did not take backend:cudaMallocAsync"
+                        : "not measured: the CUDA driver answered no memory pool statistics";
+            }
+            log.WriteLine($"bench: allocator {result.AllocatorBackend}; pool statistics {(poolIsTensors ? "are PyTorch's allocations" : result.PeakAllocatedNote)}");
+        }
 
         // Training: the defaults first, then each path explicitly.
         var generator = new Generator(1, device);
@@ -78,6 +102,8 @@ public static class ShiraBenchmark
             for (int i = 0; i < 2; i++)
                 Step();
             Sync();
+            if (poolIsTensors)
+                poolIsTensors = CudaDriver.ResetDefaultPoolPeaks(deviceIndex);
             var losses = new List<double>();
             var watch = Stopwatch.StartNew();
             for (int i = 0; i < shape.TrainSteps; i++)
@@ -89,9 +115,20 @@ public static class ShiraBenchmark
             result.TrainStepMs[path] = watch.Elapsed.TotalMilliseconds / shape.TrainSteps;
             if (path == "default")
                 result.Loss = [losses[0], losses[^1]];
-            log.WriteLine($"bench: train step ({path}) {result.TrainStepMs[path]:F1} ms, loss {losses[0]:F4} → {losses[^1]:F4}");
+            string memory = "";
+            if (poolIsTensors && CudaDriver.DefaultPoolStatistics(deviceIndex) is { } stats)
+            {
+                result.PeakAllocatedGiB[path] = stats.UsedPeakBytes / (1024.0 * 1024 * 1024);
+                result.PeakReservedGiB[path] = stats.ReservedPeakBytes / (1024.0 * 1024 * 1024);
+                memory = $", peak allocated {result.PeakAllocatedGiB[path]:F3} GiB, reserved {result.PeakReservedGiB[path]:F3} GiB";
+            }
+            log.WriteLine($"bench: train step ({path}) {result.TrainStepMs[path]:F1} ms, loss {losses[0]:F4} → {losses[^1]:F4}{memory}");
         }
         result.DeviceUsedPeakGiB = isCuda ? peak : null;
+        if (poolIsTensors && result.PeakAllocatedGiB.Count < result.TrainStepMs.Count)
+            result.PeakAllocatedNote = "the CUDA driver refused a pool statistic or reset for some configurations";
+        if (options.MemoryOnly)
+            return result;
 
         // Switching: the trained values as an adapter over the plain model.
         var adapter = injection.ToAdapter("bench");

@@ -50,7 +50,22 @@ public sealed class GpuCheckTests
         CollectionAssert.AreEquivalent(new[] { "per_layer", "consolidated" }, result.SwitchMs.Keys.ToArray());
         CollectionAssert.AreEquivalent(new[] { "1", "16" }, result.GenerateTokensPerSecond.Keys.ToArray());
         Assert.IsNull(result.DeviceUsedPeakGiB, "No CUDA memory figure on the CPU.");
+        Assert.IsNull(result.AllocatorBackend);
+        Assert.IsEmpty(result.PeakAllocatedGiB, "No pool figure on the CPU.");
+        Assert.IsFalse(result.MemoryOnly);
         Assert.IsTrue(double.IsFinite(result.Loss[1]));
         StringAssert.Contains(result.ToJson(), "\"train_step_ms\"");
+        StringAssert.Contains(result.ToJson(), "\"peak_allocated_gib\": {}");
+    }
+
+    [TestMethod]
+    public void TheMemoryPassRunsTheTrainStepsOnly()
+    {
+        var result = ShiraBenchmark.Run(new BenchOptions("cpu", Small: true, Steps: 1, MemoryOnly: true), TextWriter.Null);
+        CollectionAssert.AreEquivalent(new[] { "default", "Sparse", "Dense" }, result.TrainStepMs.Keys.ToArray());
+        Assert.IsTrue(result.MemoryOnly);
+        Assert.IsEmpty(result.SwitchMs, "No switching in the memory pass.");
+        Assert.IsEmpty(result.GenerateTokensPerSecond, "No generation in the memory pass.");
+        StringAssert.Contains(result.ToJson(), "\"memory_only\": true");
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Shira.Runtime.Native;
 using TorchSharp;
 
@@ -105,6 +106,62 @@ public sealed class ShiraRuntimeTests
         (exit, _, error) = RunChecksApp(["diagnostics"], missing);
         Assert.AreEqual(3, exit);
         StringAssert.Contains(error, $"The libtorch folder '{missing}' does not exist");
+    }
+
+    [TestMethod]
+    [DataRow("backend:cudaMallocAsync", nameof(CudaAllocatorBackend.Kind.CudaMallocAsync))]
+    [DataRow(" backend : cudaMallocAsync ", nameof(CudaAllocatorBackend.Kind.CudaMallocAsync), DisplayName = "white space is dropped, as libtorch's tokenizer drops it")]
+    [DataRow("expandable_segments:True,backend:cudaMallocAsync", nameof(CudaAllocatorBackend.Kind.CudaMallocAsync))]
+    [DataRow("backend:cudaMallocAsync,roundup_power2_divisions:[256:1,>:2],release_lock_on_cudamalloc:True", nameof(CudaAllocatorBackend.Kind.CudaMallocAsync))]
+    [DataRow("backend:cudaMallocAsync,", nameof(CudaAllocatorBackend.Kind.CudaMallocAsync), DisplayName = "a trailing comma is accepted")]
+    [DataRow("backend:native", nameof(CudaAllocatorBackend.Kind.Native))]
+    [DataRow("expandable_segments:True", nameof(CudaAllocatorBackend.Kind.Native), DisplayName = "no backend key: the caching allocator")]
+    [DataRow("", nameof(CudaAllocatorBackend.Kind.Native))]
+    [DataRow("backend:async", nameof(CudaAllocatorBackend.Kind.Unknown), DisplayName = "a value libtorch 2.10 refuses")]
+    [DataRow("backend:cudamallocasync", nameof(CudaAllocatorBackend.Kind.Unknown), DisplayName = "values are case-sensitive")]
+    [DataRow("backend=cudaMallocAsync", nameof(CudaAllocatorBackend.Kind.Unknown))]
+    [DataRow("backend:cudaMallocAsync;expandable_segments:True", nameof(CudaAllocatorBackend.Kind.Unknown))]
+    [DataRow("backend:", nameof(CudaAllocatorBackend.Kind.Unknown))]
+    [DataRow("roundup_power2_divisions:[256:1,backend:cudaMallocAsync", nameof(CudaAllocatorBackend.Kind.Unknown), DisplayName = "an unclosed list")]
+    public void TheAllocatorSettingIsParsedAsLibTorchParsesIt(string value, string expected) =>
+        Assert.AreEqual(expected, CudaAllocatorBackend.Parse(value).ToString(), value);
+
+    [TestMethod]
+    public void TheAsyncBackendIsClaimedOnlyWhenEverySetVariableSelectsIt()
+    {
+        static CudaAllocatorBackend.Kind Backend(string? primary, string? cuda) =>
+            CudaAllocatorBackend.From(name => name switch
+            {
+                "PYTORCH_ALLOC_CONF" => primary,
+                "PYTORCH_CUDA_ALLOC_CONF" => cuda,
+                _ => throw new AssertFailedException($"Unexpected variable {name}."),
+            }).Kind;
+
+        Assert.AreEqual(CudaAllocatorBackend.Kind.Native, Backend(null, null), "Unset: the caching allocator.");
+        Assert.AreEqual(CudaAllocatorBackend.Kind.CudaMallocAsync, Backend(null, "backend:cudaMallocAsync"));
+        Assert.AreEqual(CudaAllocatorBackend.Kind.CudaMallocAsync, Backend("backend:cudaMallocAsync", null));
+        Assert.AreEqual(CudaAllocatorBackend.Kind.CudaMallocAsync, Backend("backend:cudaMallocAsync", "expandable_segments:False,backend:cudaMallocAsync"));
+        Assert.AreEqual(CudaAllocatorBackend.Kind.Native, Backend("backend:native", "expandable_segments:True"));
+        Assert.AreEqual(CudaAllocatorBackend.Kind.Unknown, Backend("expandable_segments:True", "backend:cudaMallocAsync"),
+            "PyTorch revisions differ on which variable wins, so disagreeing variables claim nothing.");
+        Assert.AreEqual(CudaAllocatorBackend.Kind.Unknown, Backend("", "backend:cudaMallocAsync"), "Set but empty is set (c10::utils::get_env).");
+        var (kind, reason) = CudaAllocatorBackend.From(name => name == "PYTORCH_CUDA_ALLOC_CONF" ? "backend:cudaMallocAsync" : null);
+        Assert.AreEqual(CudaAllocatorBackend.Kind.CudaMallocAsync, kind);
+        StringAssert.Contains(reason, "PYTORCH_CUDA_ALLOC_CONF=backend:cudaMallocAsync");
+    }
+
+    [TestMethod]
+    public void ThePoolStatisticsAnswerNothingWithoutACudaDriver()
+    {
+        if (NativeLibrary.TryLoad("libcuda.so.1", out nint driver))
+        {
+            NativeLibrary.Free(driver);
+            Assert.Inconclusive("This machine has a CUDA driver: the no-driver answers are not checked here.");
+        }
+        Assert.IsNull(CudaDriver.DefaultPoolStatistics(0));
+        Assert.IsFalse(CudaDriver.ResetDefaultPoolPeaks(0));
+        Assert.IsNull(CudaDriver.MemoryInfo());
+        Assert.IsNull(CudaDriver.Device(0));
     }
 
     private static string LoadTorch()
