@@ -19,6 +19,7 @@ public static class GpuCheckRunner
         ("adapter saved from the device loads on the CPU", c => AdapterTransferCheck.Run(c, trainOnDevice: true)),
         ("adapter saved from the CPU loads on the device", c => AdapterTransferCheck.Run(c, trainOnDevice: false)),
         ("sparse gradient path = dense path, float32", GradientPathCheck.Run),
+        ("ml.Shira() text generation in bfloat16, saved and reloaded", EstimatorPrecisionCheck.Run),
     ];
 
     /// <summary>Runs the checks (all, or those whose name contains <paramref name="filter"/>).</summary>
