@@ -64,6 +64,11 @@ def main():
                      f"{fmt(ours['switch_ms'].get('per_layer'), digits=3)} per layer; bit-exact: {ours['switch_restore_bit_exact']} |")
         for path in ("Sparse", "Dense"):
             lines.append(f"| ours, {path} path | {fmt(steps.get(path))} | | {fmt(ours_peak.get(path), digits=2)} | | |")
+        kernels = ours.get("switch_kernels_ms") or {}
+        if kernels:
+            lines.append(f"| bare kernels on a flat copy (not our switch) | | | | | "
+                         + ", ".join(f"{name} {fmt(value, digits=3)}" for name, value in kernels.items())
+                         + f"; bit-exact: {ours.get('switch_kernels_bit_exact')} |")
     if ours_mem and not ours_peak:
         lines.append("")
         lines.append(f"Ours, memory pass: no peak allocated figure ({ours_mem.get('peak_allocated_note')}).")

@@ -58,6 +58,12 @@ public sealed class BenchResult
     /// <summary>Mean whole-model apply + restore: "per_layer", "consolidated".</summary>
     public Dictionary<string, double> SwitchMs { get; } = [];
     public bool SwitchRestoreBitExact { get; set; }
+    /// <summary>
+    /// Apply + restore of the same entries by a bare kernel on one flat copy of the adapted weights (not the library's
+    /// switch): "scatter_int64", "index_put_int64", "index_put_int32"; see <see cref="SwitchKernels"/>.
+    /// </summary>
+    public Dictionary<string, double> SwitchKernelsMs { get; set; } = [];
+    public bool SwitchKernelsBitExact { get; set; }
     /// <summary>Greedy decoding with the KV cache, new tokens per second by batch size.</summary>
     public Dictionary<string, double> GenerateTokensPerSecond { get; } = [];
     public int PromptTokens { get; set; }

@@ -171,6 +171,8 @@ public static class ShiraBenchmark
             log.WriteLine($"bench: switch apply + restore ({name}) {result.SwitchMs[name]:F3} ms over {result.SwitchMatrices} matrices, {result.SwitchEntries:N0} entries");
         }
         result.SwitchRestoreBitExact = exact;
+        (result.SwitchKernelsMs, result.SwitchKernelsBitExact) = SwitchKernels.Measure(model, adapter, shape.SwitchRepeats, Sync);
+        log.WriteLine($"bench: bare kernels, apply + restore on a flat copy: {string.Join(", ", result.SwitchKernelsMs.Select(k => $"{k.Key} {k.Value:F3} ms"))}; bit-exact: {result.SwitchKernelsBitExact}");
 
         // Generation: greedy, KV cache, the base model.
         model.eval();

@@ -52,6 +52,7 @@ public sealed class LayeringTests
         ["ShiraCudaDevice"] = "Runtime",
         ["ShiraFormatException"] = "IO",
         ["ShiraBaseModel"] = "BaseModels",
+        ["ShiraPrecision"] = "BaseModels",
         ["ShiraEncoderBaseModel"] = "BaseModels",
         ["ShiraDecoderBaseModel"] = "BaseModels",
         ["FineTuningMethod"] = "Training",

@@ -17,6 +17,7 @@ public sealed class PublicSurfaceTests
         "Microsoft.ML.Shira.ShiraEstimator`1",
         "Microsoft.ML.Shira.ShiraFormatException",
         "Microsoft.ML.Shira.ShiraInfo",
+        "Microsoft.ML.Shira.ShiraPrecision",
         "Microsoft.ML.Shira.ShiraRuntime",
         "Microsoft.ML.Shira.ShiraRuntimeInfo",
         "Microsoft.ML.Shira.ShiraCudaDevice",
