@@ -1,5 +1,3 @@
-using Microsoft.ML.Shira.Runtime;
-
 namespace Microsoft.ML.Shira.Models.Llama;
 
 /// <summary>
@@ -22,7 +20,6 @@ internal sealed class LlamaAttention : nn.Module
     private readonly long _heads;
     private readonly long _keyValueHeads;
     private readonly long _headDim;
-    private readonly double _scale;
     private readonly double _dropout;
 
     /// <summary>Creates the attention of layer <paramref name="layerIndex"/> with weights drawn from N(0, <c>initializer_range</c>).</summary>
@@ -33,7 +30,6 @@ internal sealed class LlamaAttention : nn.Module
         _heads = config.NumAttentionHeads;
         _keyValueHeads = config.KeyValueHeads;
         _headDim = config.EffectiveHeadDim;
-        _scale = 1.0 / Math.Sqrt(_headDim);
         _dropout = config.AttentionDropout;
         double std = config.InitializerRange;
         if (config.FusedProjections)
@@ -62,9 +58,9 @@ internal sealed class LlamaAttention : nn.Module
     /// <param name="hidden">Normalized hidden states of the new positions.</param>
     /// <param name="cos">RoPE cosines <c>[batch, 1, sequence, head_dim]</c>.</param>
     /// <param name="sin">RoPE sines <c>[batch, 1, sequence, head_dim]</c>.</param>
-    /// <param name="allowed">Boolean <c>[batch or 1, 1, sequence, past + sequence]</c>, true where a query may see a key; null when all may.</param>
+    /// <param name="attention">Which keys each query may see (causal, padding), and the attention kernel over them.</param>
     /// <param name="cache">Optional cache; extended with this layer's keys and values.</param>
-    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? allowed, LlamaKVCache? cache)
+    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, CausalAttention attention, LlamaKVCache? cache)
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
@@ -85,14 +81,8 @@ internal sealed class LlamaAttention : nn.Module
         key = RepeatKeyValue(key);
         value = RepeatKeyValue(value);
 
-        var scores = matmul(query, key.transpose(2, 3)).Times(_scale).to(ScalarType.Float32);
-        if (allowed is not null)
-            scores = TorchScalars.With(float.MinValue, lowest => scores.masked_fill(allowed.logical_not(), lowest));
-        var probabilities = nn.functional.softmax(scores, -1).to(query.dtype);
-        if (_dropout > 0 && training)
-            probabilities = nn.functional.dropout(probabilities, _dropout, training: true);
-
-        var output = matmul(probabilities, value).transpose(1, 2).reshape(batch, length, _heads * _headDim);
+        var attended = attention.Attend(query, key, value, training ? _dropout : 0.0);
+        var output = attended.transpose(1, 2).reshape(batch, length, _heads * _headDim);
         return o_proj.call(output).MoveToOuterDisposeScope();
     }
 

@@ -36,10 +36,10 @@ internal sealed class LlamaDecoderLayer : nn.Module
     public LlamaRMSNorm PostAttentionLayerNorm => post_attention_layernorm;
 
     /// <summary>Applies the block; see <see cref="LlamaAttention.Forward"/> for the arguments.</summary>
-    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, Tensor? allowed, LlamaKVCache? cache)
+    public Tensor Forward(Tensor hidden, Tensor cos, Tensor sin, CausalAttention attention, LlamaKVCache? cache)
     {
         using var scope = NewDisposeScope();
-        var attended = hidden.Plus(self_attn.Forward(input_layernorm.call(hidden), cos, sin, allowed, cache));
+        var attended = hidden.Plus(self_attn.Forward(input_layernorm.call(hidden), cos, sin, attention, cache));
         return attended.Plus(mlp.call(post_attention_layernorm.call(attended))).MoveToOuterDisposeScope();
     }
 }

@@ -73,9 +73,9 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         }
         var positions = CausalPositions.PositionIds(attentionMask, batch, past, length, ids.device);
         var (cos, sin) = _rotary.Compute(positions, hidden.dtype);
-        var allowed = CausalPositions.AllowedMask(attentionMask, past, length, ids.device);
+        var attention = CausalAttention.For(attentionMask, past, length, hidden.dtype, ids.device);
         foreach (var layer in layers)
-            hidden = layer.Forward(hidden, cos, sin, allowed, cache);
+            hidden = layer.Forward(hidden, cos, sin, attention, cache);
         return norm.call(hidden).MoveToOuterDisposeScope();
     }
 }
