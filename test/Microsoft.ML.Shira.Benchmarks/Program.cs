@@ -8,6 +8,7 @@ using BenchmarkDotNet.Running;
 // Sparse vs dense gradient path per dtype, shape and sparsity (the Auto rule's CPU table): ... -- --gradient-path [rounds] [tokens]
 // Whole 2-layer LLaMA training steps, sparse vs dense vs Auto, fp32 and bf16: ... -- --gradient-path-model [rounds] [cpu|cuda]
 // fp32 master values vs pure bf16 values, step time and optimizer-state bytes: ... -- --precision [rounds] [cpu|cuda]
+// Causal self-attention, explicit softmax vs scaled_dot_product_attention, time and peak growth: ... -- --attention [rounds] [cpu|cuda]
 // Peak training memory (fresh process per method): dotnet run -c Release --project test/Microsoft.ML.Shira.Benchmarks -- --peak-memory [steps]
 // Multi-GB checkpoints (generated once), load / sharded export / load shards, fresh process each: ... -- --large-checkpoint FOLDER [2.5gb-f32] [7b-bf16]
 // Charts (PNG per class) from BenchmarkDotNet CSV reports, no benchmark run: ... -- --charts docs/benchmarks/results docs/benchmarks
@@ -31,6 +32,8 @@ if (args.Length > 0 && args[0] == "--gradient-path")
     return GradientPathRunner.Run(args);
 if (args.Length > 0 && args[0] == "--precision")
     return PrecisionRunner.Run(args);
+if (args.Length > 0 && args[0] == "--attention")
+    return AttentionRunner.Run(args);
 if (args.Length > 0 && args[0] == "--value-gradient")
     return ValueGradientRunner.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());

@@ -37,11 +37,15 @@ internal sealed class CausalAttention
     public bool IsCausal { get; }
 
     /// <summary>
-    /// Softmax(q·kᵀ/√d + mask)·v for <c>[batch, heads, length, head_dim]</c> queries and keys/values already repeated to
-    /// the query heads (scale 1/√head_dim, libtorch's default); dropout <paramref name="dropout"/> on the probabilities.
+    /// Softmax(s·q·kᵀ + mask)·v for <c>[batch, heads, length, head_dim]</c> queries and keys/values already repeated to
+    /// the query heads; dropout <paramref name="dropout"/> on the probabilities. The scale s is 1/√head_dim (libtorch's
+    /// default) unless <paramref name="scale"/> says otherwise; then the queries are multiplied by s·√head_dim first.
     /// </summary>
-    public Tensor Attend(Tensor query, Tensor key, Tensor value, double dropout)
+    public Tensor Attend(Tensor query, Tensor key, Tensor value, double dropout, double? scale = null)
     {
+        double factor = scale is { } s ? s * Math.Sqrt(query.shape[^1]) : 1.0;
+        if (Math.Abs(factor - 1.0) > 1e-12)
+            query = query.Times(factor);
         return nn.functional.scaled_dot_product_attention(query, key, value, _bias, dropout, IsCausal);
     }
 

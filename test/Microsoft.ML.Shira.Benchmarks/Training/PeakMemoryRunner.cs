@@ -71,7 +71,7 @@ public static class PeakMemoryRunner
         return 0;
     }
 
-    private static long ResetPeak()
+    internal static long ResetPeak()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -80,7 +80,7 @@ public static class PeakMemoryRunner
     }
 
     /// <summary>A <c>/proc/self/status</c> field in KiB.</summary>
-    private static long Status(string field)
+    internal static long Status(string field)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {

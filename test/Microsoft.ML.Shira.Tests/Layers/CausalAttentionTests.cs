@@ -30,6 +30,23 @@ public sealed class CausalAttentionTests
     }
 
     [TestMethod]
+    public void AScaleOtherThanOneOverRootHeadDimIsApplied()
+    {
+        // GPT-2's scale_attn_weights = false and scale_attn_by_inverse_layer_idx change the scale.
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var q = randn(Batch, Heads, 5, HeadDim);
+        var k = randn(Batch, Heads, 5, HeadDim);
+        var v = randn(Batch, Heads, 5, HeadDim);
+        foreach (double scale in new[] { 1.0, 0.05, 1.0 / Math.Sqrt(HeadDim) / 3 })
+        {
+            var actual = CausalAttention.For(null, past: 0, length: 5, ScalarType.Float32, CPU).Attend(q, k, v, dropout: 0.0, scale);
+            var expected = Explicit(q.to(ScalarType.Float64), k.to(ScalarType.Float64), v.to(ScalarType.Float64), null, past: 0, length: 5, scale);
+            AssertClose(expected, actual, 1e-5, $"scale {scale}");
+        }
+    }
+
+    [TestMethod]
     public void APlainCausalPassAsksForIsCausalAndOthersForAMask()
     {
         using var scope = NewDisposeScope();
@@ -80,11 +97,11 @@ public sealed class CausalAttentionTests
     }
 
     /// <summary>softmax(q·kᵀ/√d) over the keys a query may see (causal with <paramref name="past"/> cached keys, not padding); uniform over all keys when it may see none.</summary>
-    private static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, long past, long length)
+    private static Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, long past, long length, double? scale = null)
     {
         long keys = past + length;
         var allowed = Allowed(mask, past, length);
-        var scores = matmul(q, k.transpose(2, 3)) / Math.Sqrt(HeadDim);
+        var scores = matmul(q, k.transpose(2, 3)) * (scale ?? 1.0 / Math.Sqrt(HeadDim));
         var none = allowed.logical_not().all(-1, keepdim: true);
         var visible = allowed.logical_or(none);
         var probabilities = scores.masked_fill(visible.logical_not(), double.NegativeInfinity).softmax(-1);

@@ -49,9 +49,9 @@ internal sealed class Gpt2Attention : nn.Module
 
     /// <summary>Attends <c>[batch, sequence, n_embd]</c> states.</summary>
     /// <param name="hidden">Normalized hidden states of the new positions.</param>
-    /// <param name="allowed">Boolean <c>[batch or 1, 1, sequence, past + sequence]</c>, true where a query may see a key; null when all may.</param>
+    /// <param name="attention">Which keys each query may see (causal, padding), and the attention kernel over them.</param>
     /// <param name="cache">Optional cache; extended with this layer's keys and values.</param>
-    public Tensor Forward(Tensor hidden, Tensor? allowed, Gpt2KVCache? cache)
+    public Tensor Forward(Tensor hidden, CausalAttention attention, Gpt2KVCache? cache)
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
@@ -62,14 +62,8 @@ internal sealed class Gpt2Attention : nn.Module
         if (cache is not null)
             (key, value) = cache.Update(_layerIndex, key, value);
 
-        var scores = matmul(query, key.transpose(2, 3)).to(ScalarType.Float32).Times(_scale);
-        if (allowed is not null)
-            scores = TorchScalars.With(float.MinValue, lowest => scores.masked_fill(allowed.logical_not(), lowest));
-        var probabilities = nn.functional.softmax(scores, -1).to(value.dtype);
-        if (_attentionDropout > 0 && training)
-            probabilities = nn.functional.dropout(probabilities, _attentionDropout, training: true);
-
-        var output = matmul(probabilities, value).transpose(1, 2).reshape(batch, length, _embed);
+        var attended = attention.Attend(query, key, value, training ? _attentionDropout : 0.0, _scale);
+        var output = attended.transpose(1, 2).reshape(batch, length, _embed);
         output = c_proj.call(output);
         if (_residualDropout > 0 && training)
             output = nn.functional.dropout(output, _residualDropout, training: true);

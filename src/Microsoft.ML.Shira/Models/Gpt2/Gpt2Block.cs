@@ -37,10 +37,10 @@ internal sealed class Gpt2Block : nn.Module
     public Gpt2MLP Mlp => mlp;
 
     /// <summary>Applies the block; see <see cref="Gpt2Attention.Forward"/> for the arguments.</summary>
-    public Tensor Forward(Tensor hidden, Tensor? allowed, Gpt2KVCache? cache)
+    public Tensor Forward(Tensor hidden, CausalAttention attention, Gpt2KVCache? cache)
     {
         using var scope = NewDisposeScope();
-        var attended = hidden.Plus(attn.Forward(ln_1.call(hidden), allowed, cache));
+        var attended = hidden.Plus(attn.Forward(ln_1.call(hidden), attention, cache));
         return attended.Plus(mlp.call(ln_2.call(attended))).MoveToOuterDisposeScope();
     }
 }

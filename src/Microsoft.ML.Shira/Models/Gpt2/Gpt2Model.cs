@@ -76,9 +76,9 @@ internal sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         var hidden = wte.call(ids).Plus(wpe.call(positions));
         if (Config.EmbdPdrop > 0 && training)
             hidden = nn.functional.dropout(hidden, Config.EmbdPdrop, training: true);
-        var allowed = CausalPositions.AllowedMask(attentionMask, past, length, ids.device);
+        var attention = CausalAttention.For(attentionMask, past, length, hidden.dtype, ids.device);
         foreach (var block in h)
-            hidden = block.Forward(hidden, allowed, cache);
+            hidden = block.Forward(hidden, attention, cache);
         return ln_f.call(hidden).MoveToOuterDisposeScope();
     }
 }
