@@ -8,6 +8,7 @@ using BenchmarkDotNet.Running;
 // Sparse vs dense gradient path per dtype, shape and sparsity (the Auto rule's CPU table): ... -- --gradient-path [rounds] [tokens]
 // Whole 2-layer LLaMA training steps, sparse vs dense vs Auto, fp32 and bf16: ... -- --gradient-path-model [rounds] [cpu|cuda]
 // fp32 master values vs pure bf16 values, step time and optimizer-state bytes: ... -- --precision [rounds] [cpu|cuda]
+// Dense gradient path recorded by autograd (keeps W_eff) vs through the SHiRA function (keeps the input): ... -- --dense-memory [rounds] [cpu|cuda]
 // Causal self-attention, explicit softmax vs scaled_dot_product_attention, time and peak growth: ... -- --attention [rounds] [cpu|cuda]
 // Peak training memory (fresh process per method): dotnet run -c Release --project test/Microsoft.ML.Shira.Benchmarks -- --peak-memory [steps]
 // Multi-GB checkpoints (generated once), load / sharded export / load shards, fresh process each: ... -- --large-checkpoint FOLDER [2.5gb-f32] [7b-bf16]
@@ -32,6 +33,10 @@ if (args.Length > 0 && args[0] == "--gradient-path")
     return GradientPathRunner.Run(args);
 if (args.Length > 0 && args[0] == "--precision")
     return PrecisionRunner.Run(args);
+if (args.Length > 0 && args[0] == "--dense-memory")
+    return DenseMemoryRunner.Run(args);
+if (args.Length > 0 && args[0] == "--dense-memory-child")
+    return DenseMemoryRunner.RunChild(args);
 if (args.Length > 0 && args[0] == "--attention")
     return AttentionRunner.Run(args);
 if (args.Length > 0 && args[0] == "--value-gradient")

@@ -129,6 +129,14 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
     /// </summary>
     public bool FreeInputAfterBackward { get; set; }
 
+    /// <summary>
+    /// How the dense path is recorded: null (the default) runs it through <see cref="ShiraSparseLinearFunction"/> off the
+    /// CPU, so that the backward rebuilds <c>W_eff</c> instead of autograd keeping one per layer from the forward (GPU
+    /// memory is the scarce resource there), and as plain autograd on the CPU (no custom-function overhead for the small
+    /// layers Auto sends there); true or false forces one (tests and benchmarks).
+    /// </summary>
+    internal bool? DenseKeepsOnlyInput { get; set; }
+
     /// <summary>Forward formulation of the sparse path (experiments only; the default is the measured faster one).</summary>
     internal ShiraSparseForward SparseForward { get; set; } = ShiraSparseForward.EffectiveWeight;
 
@@ -156,10 +164,12 @@ public sealed class ShiraLinear : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         bool recording = is_grad_enabled() && (input.requires_grad || shira_weight.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false));
-        if (!recording || EffectiveGradientPath == ShiraGradientPath.Dense)
+        var path = EffectiveGradientPath;
+        bool denseThroughFunction = path == ShiraGradientPath.Dense && (DenseKeepsOnlyInput ?? weight.device_type != DeviceType.CPU);
+        if (!recording || (path == ShiraGradientPath.Dense && !denseThroughFunction))
             return nn.functional.linear(input, EffectiveWeight(), bias).MoveToOuterDisposeScope();
 
-        var settings = new ShiraSparseLinearSettings(Scaling, _gradientChunkTokens, SparseForward, _entries, FreeInputAfterBackward);
+        var settings = new ShiraSparseLinearSettings(Scaling, _gradientChunkTokens, SparseForward, _entries, FreeInputAfterBackward, DenseValueGradient: denseThroughFunction);
         return ShiraSparseLinearFunction.Apply(input, shira_weight, weight, bias, shira_indices, settings).MoveToOuterDisposeScope();
     }
 

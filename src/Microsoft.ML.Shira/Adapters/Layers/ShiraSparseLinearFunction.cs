@@ -18,12 +18,21 @@ internal enum ShiraSparseForward
 /// <param name="Forward">Forward formulation.</param>
 /// <param name="Entries">The k positions as managed arrays (for the CPU kernel).</param>
 /// <param name="FreeInputAfterBackward">Free the saved input once the backward has run (see <see cref="ShiraLinear.FreeInputAfterBackward"/>).</param>
-internal sealed record ShiraSparseLinearSettings(double Scaling, long ChunkTokens, ShiraSparseForward Forward, ShiraPositions Entries, bool FreeInputAfterBackward);
+/// <param name="DenseValueGradient">
+/// The dense path without autograd keeping <c>W_eff</c>: the value gradient is read from the dense weight gradient
+/// <c>gᵀ·x</c> (one matrix product, as autograd's dense path forms it) instead of being computed at the k positions.
+/// </param>
+internal sealed record ShiraSparseLinearSettings(
+    double Scaling, long ChunkTokens, ShiraSparseForward Forward, ShiraPositions Entries, bool FreeInputAfterBackward, bool DenseValueGradient = false);
 
 /// <summary>
-/// <c>y = x·(W + α·scatter(v))ᵀ + b</c> with a backward that never forms the dense weight gradient:
+/// <c>y = x·(W + α·scatter(v))ᵀ + b</c> that keeps only the input (not <c>W_eff</c>) for its backward, with a backward
+/// that, on the sparse path, never forms the dense weight gradient:
 /// <c>∂L/∂x = g·W_eff</c> and <c>∂L/∂v_i = α·Σ_t g[t, r_i]·x[t, c_i]</c>, computed only at the k positions, in token
-/// chunks: on the CPU (float32/float64) by <see cref="SampledDotKernel"/>, elsewhere by gathering <c>[chunk, k]</c> columns.
+/// chunks: on the CPU (float32/float64) by <see cref="SampledDotKernel"/>, elsewhere by gathering <c>[chunk, k]</c> columns;
+/// with <see cref="ShiraSparseLinearSettings.DenseValueGradient"/> (the dense path off the CPU) read from <c>gᵀ·x</c>.
+/// Either way <c>W_eff</c> is rebuilt in the backward instead of being kept from the forward (one weight's worth of
+/// memory per adapted layer until its backward, 1.9 GB over TinyLlama's 154 matrices in bfloat16).
 /// Arguments: input, values, weight, bias (or null), flat indices, <see cref="ShiraSparseLinearSettings"/>.
 /// The weight and bias get gradients only if they require them (they are frozen in SHiRA training).
 /// With <see cref="ShiraSparseLinearSettings.FreeInputAfterBackward"/>, the saved input is freed as soon as the backward
@@ -95,14 +104,17 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
             Tensor input = saved[0], values = saved[1], weight = saved[2], flat = saved[3];
             long outFeatures = weight.shape[0], inFeatures = weight.shape[1];
             var g2 = grad_output.reshape(-1, outFeatures);
-            var buffer = SharedBuffer(g2, input, weight, needs, settings.ChunkTokens);
+            var buffer = SharedBuffer(g2, input, weight, needs, settings);
 
             // The gradients that read the input come first, so that the input is freed before the input gradient (just
             // as large) is allocated: a training step peaks in the backward of the last layers.
             using (var x2 = input.reshape(-1, inFeatures))
             {
                 if (needs[1])
-                    grads[1] = ValueGradient(g2, x2, flat, settings, buffer).to(values.dtype);
+                {
+                    grads[1] = (settings.DenseValueGradient ? DenseValueGradient(g2, x2, flat, settings.Scaling) : ValueGradient(g2, x2, flat, settings, buffer))
+                        .to(values.dtype);
+                }
                 if (needs[2])
                     grads[2] = g2.t().mm(x2);
             }
@@ -143,11 +155,11 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
     /// One buffer for both uses in turn, the CPU kernel's transposed chunks and then the effective weight (two buffers
     /// would both be alive at the training peak); null when neither is needed.
     /// </summary>
-    private static Tensor? SharedBuffer(Tensor g2, Tensor input, Tensor weight, bool[] needs, long chunkTokens)
+    private static Tensor? SharedBuffer(Tensor g2, Tensor input, Tensor weight, bool[] needs, ShiraSparseLinearSettings settings)
     {
         long weightElements = needs[0] ? weight.numel() : 0;
-        long kernelElements = needs[1] && KernelApplies(g2, input) && weight.dtype == SampledDotKernel.ComputeDType(g2.dtype)
-            ? SampledDotKernel.ScratchElements(g2.shape[0], weight.shape[0], weight.shape[1], chunkTokens)
+        long kernelElements = needs[1] && !settings.DenseValueGradient && KernelApplies(g2, input) && weight.dtype == SampledDotKernel.ComputeDType(g2.dtype)
+            ? SampledDotKernel.ScratchElements(g2.shape[0], weight.shape[0], weight.shape[1], settings.ChunkTokens)
             : 0;
         long elements = Math.Max(weightElements, kernelElements);
         return elements > 0 ? empty(elements, dtype: weight.dtype, device: weight.device) : null;
@@ -183,6 +195,19 @@ internal sealed class ShiraSparseLinearFunction : autograd.SingleTensorFunction<
         if (KernelApplies(g2, x2))
             return SampledDotKernel.Compute(g2, x2, settings.Entries, settings.ChunkTokens, scratch).TimesInPlace(settings.Scaling);
         return GatheredValueGradient(g2, x2, flat, settings);
+    }
+
+    /// <summary>
+    /// <c>α·(gᵀ·x)[positions]</c>: the dense weight gradient in the activations' type (one matrix product, accumulated in
+    /// float32 by the BLAS for bfloat16/float16), read at the k positions and widened to at least float32, then scaled;
+    /// the arithmetic of autograd's dense path.
+    /// </summary>
+    internal static Tensor DenseValueGradient(Tensor g2, Tensor x2, Tensor flat, double scaling)
+    {
+        using var scope = NewDisposeScope();
+        var dense = g2.t().mm(x2);
+        var entries = dense.flatten().index_select(0, flat).to(SampledDotKernel.ComputeDType(g2.dtype));
+        return entries.TimesInPlace(scaling).MoveToOuterDisposeScope();
     }
 
     private static bool KernelApplies(Tensor g2, Tensor x2) =>
