@@ -45,7 +45,13 @@ public static class ShiraBenchmark
         log.WriteLine($"bench: {shape.Name} on {device}, bfloat16, batch {shape.Batch} × {shape.Sequence}, r = {shape.Rank}");
         double? before = UsedGiB();
         using var model = new LlamaForCausalLM(config, ScalarType.BFloat16, device);
-        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions { TargetModules = CheckTargets, Budget = ShiraBudget.FromRank(shape.Rank) }, new RandomMask(0));
+        var injection = ShiraInjector.Inject(model, new ShiraInjectionOptions
+        {
+            TargetModules = CheckTargets,
+            Budget = ShiraBudget.FromRank(shape.Rank),
+            // As the trainers do: each layer frees its saved input once its backward has run (one backward per graph).
+            FreeInputAfterBackward = true,
+        }, new RandomMask(0));
         var result = new BenchResult
         {
             Device = device.ToString(), Shape = shape.Name, DType = "bfloat16", Batch = shape.Batch, Sequence = shape.Sequence, Rank = shape.Rank,
