@@ -51,13 +51,7 @@ internal sealed class CausalAttention
 
     private static Tensor Bias(Tensor allowed, ScalarType dtype)
     {
-        double lowest = dtype switch
-        {
-            ScalarType.Float16 => -65504.0,
-            ScalarType.BFloat16 => -3.3895313892515355e38,
-            ScalarType.Float64 => double.MinValue,
-            _ => float.MinValue,
-        };
+        double lowest = torch.finfo(dtype).min;
         var zeros = torch.zeros(allowed.shape, dtype, allowed.device);
         return TorchScalars.With(lowest, value => zeros.masked_fill(allowed.logical_not(), value));
     }

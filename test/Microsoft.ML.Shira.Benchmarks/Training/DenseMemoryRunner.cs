@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
-using Microsoft.ML.Shira.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -90,15 +89,8 @@ public static class DenseMemoryRunner
 
         public Setup(bool keepsOnlyInput, Device device)
         {
-            manual_seed(0);
-            _model = nn.Sequential(Enumerable.Range(0, Layers).Select(i => ((string)$"{i}", (nn.Module<Tensor, Tensor>)nn.Linear(Width, Width, dtype: ScalarType.BFloat16, device: device))).ToArray());
-            var injection = ShiraInjector.Inject(_model, new ShiraInjectionOptions
-            {
-                TargetModules = Enumerable.Range(0, Layers).Select(i => $"{i}").ToList(),
-                Budget = ShiraBudget.FromSparsity(0.01),
-                GradientPath = ShiraGradientPath.Dense,
-                FreeInputAfterBackward = true,
-            }, new RandomMask(0));
+            ShiraInjection injection;
+            (_model, injection) = ShiraLinearStack.Create(Width, Layers, device, options => options.GradientPath = ShiraGradientPath.Dense);
             foreach (var layer in injection.Layers)
                 layer.Layer.DenseKeepsOnlyInput = keepsOnlyInput;
             _x = randn(Tokens, Width, device: device).to(ScalarType.BFloat16);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Shira.Adapters.Injection;
 using Microsoft.ML.Shira.Adapters.Layers;
-using Microsoft.ML.Shira.Masks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,15 +66,7 @@ public static class PrecisionRunner
         public Setup(ScalarType? valueDType, Device device)
         {
             _device = device;
-            manual_seed(0);
-            _model = nn.Sequential(Enumerable.Range(0, Layers).Select(i => ((string)$"{i}", (nn.Module<Tensor, Tensor>)nn.Linear(Width, Width, dtype: ScalarType.BFloat16, device: device))).ToArray());
-            Injection = ShiraInjector.Inject(_model, new ShiraInjectionOptions
-            {
-                TargetModules = Enumerable.Range(0, Layers).Select(i => $"{i}").ToList(),
-                Budget = ShiraBudget.FromSparsity(0.01),
-                ValueDType = valueDType,
-                FreeInputAfterBackward = true,
-            }, new RandomMask(0));
+            (_model, Injection) = ShiraLinearStack.Create(Width, Layers, device, options => options.ValueDType = valueDType);
             using (no_grad())
             {
                 foreach (var p in Injection.Parameters())

@@ -42,8 +42,7 @@ internal static class CheckModels
     /// <summary>The first <paramref name="count"/> TinyStories paragraphs of at least <paramref name="tokens"/> tokens, cut to that length: <c>[count, tokens]</c> int64.</summary>
     public static Tensor StoryBatch(PretrainedDecoder decoder, string dataDirectory, int count, int tokens, Device device)
     {
-        string text = File.ReadAllText(Path.Combine(dataDirectory, "generation", "tinystories_val.txt"));
-        var rows = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var rows = StoryParagraphs(dataDirectory)
             .Select(p => decoder.Tokenizer.Encode(p))
             .Where(ids => ids.Count >= tokens)
             .Take(count)
@@ -53,6 +52,11 @@ internal static class CheckModels
             throw new CheckFailedException($"tinystories_val.txt has fewer than {count} paragraphs of {tokens} tokens.");
         return tensor(rows, [count, tokens], dtype: ScalarType.Int64, device: device);
     }
+
+    /// <summary>The paragraphs of <c>generation/tinystories_val.txt</c> (stories separated by blank lines).</summary>
+    public static string[] StoryParagraphs(string dataDirectory) =>
+        File.ReadAllText(Path.Combine(dataDirectory, "generation", "tinystories_val.txt"))
+            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The raw bytes of a tensor (for bit-exact comparisons).</summary>
     public static byte[] Bits(Tensor t)

@@ -17,9 +17,9 @@ internal static class EstimatorPrecisionCheck
             ml.GpuDeviceId = context.Device.index < 0 ? 0 : context.Device.index;
             ml.FallbackToCpu = false;
         }
-        var paragraphs = Paragraphs(context.DataDirectory);
-        if (paragraphs.Count < 120)
-            throw new CheckFailedException($"tinystories_val.txt has {paragraphs.Count} paragraphs; the check needs 120.");
+        var paragraphs = CheckModels.StoryParagraphs(context.DataDirectory);
+        if (paragraphs.Length < 120)
+            throw new CheckFailedException($"tinystories_val.txt has {paragraphs.Length} paragraphs; the check needs 120.");
         var train = ml.Data.LoadFromEnumerable(paragraphs.Take(96).Select(p => new Row { Text = p }).ToList());
         var heldOut = ml.Data.LoadFromEnumerable(paragraphs.Skip(96).Take(24).Select(p => new Row { Text = p }).ToList());
         using var model = ml.Shira().TextGeneration(new ShiraTextGenerationOptions
@@ -56,11 +56,6 @@ internal static class EstimatorPrecisionCheck
             Directory.Delete(directory, recursive: true);
         }
     }
-
-    private static List<string> Paragraphs(string dataDirectory) =>
-        File.ReadAllText(Path.Combine(dataDirectory, "generation", "tinystories_val.txt"))
-            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .ToList();
 
     private sealed class Row
     {

@@ -67,8 +67,7 @@ public sealed class BaseModelPrecisionTests
         Assert.IsLessThan(0.9 * basePerplexity, halfPerplexity, "training in the half type learned");
 
         // A model file records the type and rebuilds the half-precision model: same text, bit-identical perplexity.
-        string directory = TestPaths.NewTempDirectory();
-        try
+        InTempFolder(directory =>
         {
             string path = Path.Combine(directory, "half.zip");
             ml.Shira().Model.Save(half, heldOut.Schema, path);
@@ -82,11 +81,7 @@ public sealed class BaseModelPrecisionTests
             Assert.AreEqual(precision, loaded.Engine.BasePrecision);
             CollectionAssert.AreEqual(Prompts.Select(p => half.Generate(p).Text).ToList(), Prompts.Select(p => loaded.Generate(p).Text).ToList());
             Assert.AreEqual(halfPerplexity, loaded.Perplexity(heldOut));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [TestMethod]
@@ -173,19 +168,14 @@ public sealed class BaseModelPrecisionTests
         Assert.IsLessThanOrEqualTo(0.05, Math.Abs(halfMetrics.Accuracy - fullMetrics.Accuracy));
         Assert.IsGreaterThan(0.6, halfMetrics.Accuracy);
 
-        string directory = TestPaths.NewTempDirectory();
-        try
+        InTempFolder(directory =>
         {
             string path = Path.Combine(directory, "half.zip");
             ml.Shira().Model.Save(half, test.Schema, path);
             using var loaded = (ShiraTextClassificationTransformer)ml.Shira().Model.Load(path, out _);
             Assert.AreEqual(ShiraPrecision.BFloat16, loaded.Engine.BasePrecision);
             CollectionAssert.AreEqual(Scores(ml, half, test), Scores(ml, loaded, test));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [TestMethod]
@@ -201,6 +191,20 @@ public sealed class BaseModelPrecisionTests
         var unknown = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
             ml.Shira().TextGeneration(GenerationOptions((ShiraPrecision)7)).Fit(train).Dispose());
         Assert.AreEqual(nameof(ShiraTrainerOptionsBase.BaseModelPrecision), unknown.ParamName);
+    }
+
+    /// <summary>Runs <paramref name="test"/> with a fresh temporary folder, deleted afterwards.</summary>
+    private static void InTempFolder(Action<string> test)
+    {
+        string directory = TestPaths.NewTempDirectory();
+        try
+        {
+            test(directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static SparseAdapter Renamed(SparseAdapter adapter, string name) => new(name, adapter.Layers.Values, adapter.Metadata);

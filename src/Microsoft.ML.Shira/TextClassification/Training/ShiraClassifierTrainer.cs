@@ -69,7 +69,6 @@ internal static class ShiraClassifierTrainer
         if (options.MaxSequenceLength > model.MaxTokens)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSequenceLength,
                 $"MaxSequenceLength ({options.MaxSequenceLength}) exceeds the {model.MaxTokens} positions of the base model {options.BaseModel.Id}; set MaxSequenceLength to at most {model.MaxTokens}.");
-        model.Module.to(device);
         var tokenizer = encoder.Tokenizer.WithMaxLength(options.MaxSequenceLength);
         Func<IReadOnlyList<Example>, ExampleBatch> batch = rows => ExampleBatch.Create(rows, tokenizer);
         var train = new EpochBatches<Example, ExampleBatch>(trainRows, options.BatchSize, batch, run.Seed);

@@ -57,7 +57,6 @@ internal static class ShiraGeneratorTrainer
         var sequences = CreateSequences(options, decoder);
         var trainRows = GenerationRows.Read(trainData, names, sequences, "training", run.Log, token);
         var validationRows = options.ValidationSet is null ? null : GenerationRows.Read(options.ValidationSet, names, sequences, "validation", run.Log, token);
-        model.Module.to(device);
         var train = new EpochBatches<TokenSequence, SequenceBatch>(trainRows, options.BatchSize, SequenceBatch.Create, run.Seed);
         var validation = validationRows is null ? null : EpochBatches<TokenSequence, SequenceBatch>.InOrder(validationRows, options.BatchSize, SequenceBatch.Create).ToList();
         run.Log.Info($"Fine-tuning {options.BaseModel.Id} on {train.Rows} sequences ({trainRows.Sum(s => (long)s.Targets):N0} target tokens, " +
